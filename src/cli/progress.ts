@@ -1,0 +1,44 @@
+import cliProgress from "cli-progress";
+import type { RunObserver, SyncEvent } from "../engine/events.js";
+import type { CliIO } from "./cli-io.js";
+
+/**
+ * Progress on a terminal: one line per system and stage, counting records, on stderr. Quiet
+ * with --json or when stderr is not a terminal. `onEvent` sees every event as well.
+ */
+export function progressObserver(
+  io: CliIO,
+  json: boolean,
+  onEvent?: (event: SyncEvent) => void,
+): RunObserver & { stop(): void } {
+  const enabled = io.isTTY && !json;
+  const bars = enabled
+    ? new cliProgress.MultiBar(
+        {
+          format: " {stage} {system} {entity} | {value} records",
+          hideCursor: true,
+          clearOnComplete: false,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const lines = new Map<string, cliProgress.SingleBar>();
+  return {
+    detail: onEvent !== undefined,
+    emit(event) {
+      onEvent?.(event);
+      if (bars === undefined || event.type !== "progress") return;
+      const id = `${event.stage}/${event.system}/${event.entity}`;
+      let bar = lines.get(id);
+      if (bar === undefined) {
+        bar = bars.create(event.total ?? 0, 0, { stage: event.stage, system: event.system, entity: event.entity });
+        lines.set(id, bar);
+      }
+      bar.update(event.done, { stage: event.stage, system: event.system, entity: event.entity });
+    },
+    stop() {
+      bars?.stop();
+    },
+  };
+}
