@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { Binding, EntityDef } from "../config/model.js";
 import { mapIn } from "../core/mapping.js";
+import { matchKeys } from "../core/normalize.js";
 import { validateFields } from "../core/field-types.js";
 import type { Fields, SourceChange } from "../core/types.js";
 import { applyDelete } from "./apply-delete.js";
@@ -68,6 +69,12 @@ async function ingestEntity(
   const ready = await translateRefs(ctx, uow, entity, binding, upserts);
   const linked = changes.map((c) => uow.link(entity.name, system, c.key)?.uid).filter((u) => u !== undefined);
   await uow.loadRecords(entity.name, linked);
+  // One lookup for the match keys of every record new to the hub, instead of one per record.
+  const fresh = ready.filter((p) => uow.link(entity.name, system, p.change.key) === undefined);
+  await uow.findByMatchKeys(
+    entity.name,
+    fresh.flatMap((p) => matchKeys(entity, p.fields)),
+  );
 
   // Changes apply in feed order, so a delete after an upsert of the same key wins.
   const readyByChange = new Map(ready.map((p) => [p.change, p]));

@@ -63,8 +63,7 @@ class PagePropagation {
     const uow = new UnitOfWork(ctx.rt.hub);
     const unfinished = new Set<string>();
     for (const binding of targets) {
-      const failures = await this.failures(entity, binding, uids);
-      uow.rememberFailures([...failures.values()]);
+      const failures = await this.failures(uow, entity, binding, uids);
       const plan = await planPageForTarget(ctx, page, binding, failures);
       for (const uid of plan.waiting) unfinished.add(uid);
       const natives = await this.toNativeOps(uow, entity, binding, plan.ops, unfinished);
@@ -103,12 +102,16 @@ class PagePropagation {
     return natives;
   }
 
+  /** The failures that hold records back; every known one is remembered in `uow`, so that a success clears it. */
   private async failures(
+    uow: UnitOfWork,
     entity: EntityDef,
     binding: Binding,
     uids: readonly string[],
   ): Promise<Map<string, WriteFailure>> {
     const list = await this.ctx.rt.hub.getWriteFailures(entity.name, binding.system, uids);
+    // Dead letters too: on --retry-dead they are not blocking, but a success must still clear them.
+    uow.rememberFailures(list);
     const kept = this.options.retryDead ? list.filter((f) => !f.dead) : list;
     return new Map(kept.map((f) => [f.uid, f]));
   }

@@ -7,7 +7,7 @@ import type { Fields, WriteCounts, WriteFailure } from "../core/types.js";
 import { entry } from "./apply-upsert.js";
 import type { TargetOp } from "./plan-page.js";
 import { labelOf, recordError, type RunContext, shownFields } from "./run-context.js";
-import type { UnitOfWork } from "./unit-of-work.js";
+import { UnitOfWork } from "./unit-of-work.js";
 
 /** Writes per connector call. */
 const CHUNK = 500;
@@ -71,36 +71,60 @@ export async function writeTarget(
     );
   }
   const pending = await skipAlreadyCreated(ctx, uow, entity, binding, writer, writes, counts);
-  for (let i = 0; i < pending.length; i += CHUNK) {
-    const chunk = pending.slice(i, i + CHUNK);
-    let results: WriteResult[];
-    try {
-      results = await writeWithRetry(
-        writer,
-        binding.table,
-        chunk.map((op) => op.write).filter((w) => w !== undefined),
-      );
-    } catch (err) {
-      const retryable = err instanceof ConcordError ? err.retryable : false;
-      results = chunk.map(() => ({ ok: false, error: messageOf(err), retryable }));
-    }
-    chunk.forEach((op, index) => {
-      const result = results[index] ?? { ok: false, error: "no result from connector", retryable: true };
-      if (result.ok || (op.target.op.kind === "delete" && result.notFound === true)) {
-        acknowledge(
-          ctx,
-          uow,
-          entity,
-          binding,
-          op,
-          result.ok ? result : { ok: true, key: op.target.link?.key ?? "" },
-          counts,
+  const writeAll = async (list: readonly NativeOp[], acks: UnitOfWork): Promise<void> => {
+    for (let i = 0; i < list.length; i += CHUNK) {
+      const chunk = list.slice(i, i + CHUNK);
+      let results: WriteResult[];
+      try {
+        results = await writeWithRetry(
+          writer,
+          binding.table,
+          chunk.map((op) => op.write).filter((w) => w !== undefined),
         );
-      } else {
-        failed.add(op.target.golden.uid);
-        fail(ctx, uow, binding, op.target.golden.uid, result.error, result.retryable);
+      } catch (err) {
+        const retryable = err instanceof ConcordError ? err.retryable : false;
+        results = chunk.map(() => ({ ok: false, error: messageOf(err), retryable }));
       }
-    });
+      chunk.forEach((op, index) => {
+        const result = results[index] ?? { ok: false, error: "no result from connector", retryable: true };
+        if (result.ok || (op.target.op.kind === "delete" && result.notFound === true)) {
+          acknowledge(
+            ctx,
+            acks,
+            entity,
+            binding,
+            op,
+            result.ok ? result : { ok: true, key: op.target.link?.key ?? "" },
+            counts,
+          );
+        } else {
+          failed.add(op.target.golden.uid);
+          fail(ctx, uow, binding, op.target.golden.uid, result.error, result.retryable);
+        }
+      });
+    }
+  };
+  // A target may give a deleted record's key to a record created after it (SQLite reuses the
+  // highest rowid), so deletes are written and acknowledged in the hub before any create: a
+  // delete retried after a crash must never find a newer record under the old key.
+  const isDelete = (op: NativeOp) => op.write?.op === "delete";
+  if (pending.some(isDelete) && pending.some((op) => op.write?.op === "insert")) {
+    const acks = new UnitOfWork(ctx.rt.hub);
+    const deletes = pending.filter(isDelete);
+    // So that the deletes' acknowledgements clear their earlier failures (see acknowledge).
+    acks.rememberFailures(
+      deletes
+        .map((op) => uow.failureOf(entity.name, op.target.golden.uid, binding.system))
+        .filter((f) => f !== undefined),
+    );
+    await writeAll(deletes, acks);
+    await acks.commit();
+    await writeAll(
+      pending.filter((op) => !isDelete(op)),
+      uow,
+    );
+  } else {
+    await writeAll(pending, uow);
   }
   return { failed };
 }
@@ -219,7 +243,9 @@ function acknowledge(
     uow.removeLink(link);
     uow.journal.push(entry(ctx, entity, golden.uid, "deleted", system, { key: result.key, cause: "propagate" }));
   }
-  uow.clearFailures.push({ entity: entity.name, uid: golden.uid, system });
+  if (uow.failureOf(entity.name, golden.uid, system) !== undefined) {
+    uow.clearFailures.push({ entity: entity.name, uid: golden.uid, system });
+  }
   count(counts, op);
   if (ctx.rt.observer.detail) {
     ctx.rt.observer.emit({

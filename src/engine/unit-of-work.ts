@@ -25,6 +25,7 @@ export class UnitOfWork {
   private readonly linksOfUid = new Map<string, Map<string, Link>>();
   private readonly loadedUidLinks = new Set<string>();
   private readonly newMatchKeys = new Map<string, Set<string>>();
+  private readonly storedMatches = new Map<string, string[]>();
   private readonly dirtyGoldens = new Set<string>();
   private readonly changedLinks = new Map<string, Link>();
   private readonly removedLinks = new Map<string, { entity: string; uid: string; system: string }>();
@@ -72,22 +73,32 @@ export class UnitOfWork {
     }
   }
 
-  /** Uids holding these match keys, in the store or created in this unit. */
+  /**
+   * Uids holding these match keys, in the store or created in this unit. The store is asked
+   * once per key per unit: call this with a whole batch's keys first, and per record later.
+   */
   async findByMatchKeys(entity: string, keys: readonly string[]): Promise<Map<string, string[]>> {
+    const unknown = [...new Set(keys)].filter((k) => !this.storedMatches.has(uidKey(entity, k)));
+    if (unknown.length > 0) {
+      for (const key of unknown) this.storedMatches.set(uidKey(entity, key), []);
+      for (const hit of await this.hub.findByMatchKeys(entity, unknown)) {
+        this.storedMatches.get(uidKey(entity, hit.key))?.push(hit.uid);
+      }
+    }
     const found = new Map<string, string[]>();
     const add = (key: string, uid: string) => {
       const list = found.get(key) ?? [];
       if (!list.includes(uid)) list.push(uid);
       found.set(key, list);
     };
-    if (keys.length > 0) {
-      for (const hit of await this.hub.findByMatchKeys(entity, keys)) {
+    for (const key of keys) {
+      for (const uid of this.storedMatches.get(uidKey(entity, key)) ?? []) {
         // A record whose keys this unit replaced answers only for its new keys.
-        const replaced = this.matchKeyUpdates.get(uidKey(entity, hit.uid));
-        if (replaced === undefined || replaced.keys.includes(hit.key)) add(hit.key, hit.uid);
+        const replaced = this.matchKeyUpdates.get(uidKey(entity, uid));
+        if (replaced === undefined || replaced.keys.includes(key)) add(key, uid);
       }
+      for (const uid of this.newMatchKeys.get(uidKey(entity, key)) ?? []) add(key, uid);
     }
-    for (const key of keys) for (const uid of this.newMatchKeys.get(uidKey(entity, key)) ?? []) add(key, uid);
     return found;
   }
 

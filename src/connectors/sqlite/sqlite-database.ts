@@ -123,3 +123,28 @@ export class SqliteSession {
 export function settle<T>(fn: () => T): Promise<T> {
   return Promise.resolve().then(fn);
 }
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for this connection, prepared once per SQL text: preparing costs more
+ * than running a small statement, and a batch runs the same few texts thousands of times.
+ */
+export function prepareCached<P extends unknown[] = unknown[], R = unknown>(
+  db: Db,
+  sql: string,
+): Database.Statement<P, R> {
+  let cache = statementCache.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    // Bounded: texts vary with the columns a batch writes, which are few per table.
+    if (cache.size >= 500) cache.clear();
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement as unknown as Database.Statement<P, R>;
+}

@@ -2,7 +2,7 @@ import { messageOf } from "../../core/errors.js";
 import type { NativeRow } from "../../core/types.js";
 import type { RecordWriter, WriteOp, WriteResult } from "../connector.js";
 import { CREATED, CREATED_DDL, ECHO_GUARD, ECHO_GUARD_DDL } from "./sqlite-capture-schema.js";
-import { type Db, isSystemFailure, quoteIdent, type SqliteSession, settle } from "./sqlite-database.js";
+import { type Db, isSystemFailure, prepareCached, quoteIdent, type SqliteSession, settle } from "./sqlite-database.js";
 import type { SqliteTables, TableInfo } from "./sqlite-tables.js";
 
 /** How long a created-marker is kept: far longer than any acknowledgement can be lost. */
@@ -47,20 +47,30 @@ export class SqliteWriter implements RecordWriter {
         const info = this.#tables.get(resource);
         if (ops.length === 0) return [];
         const applyOne = db.transaction((op: WriteOp) => apply(db, info, op));
+        // A missing row is a result, not an exception, so it never undoes the others.
+        const applyAll = db.transaction((all: readonly WriteOp[]) => all.map((op) => apply(db, info, op)));
         const batch = db.transaction(() => {
           db.exec(ECHO_GUARD_DDL);
           db.exec(CREATED_DDL);
           db.prepare(`INSERT OR IGNORE INTO ${quoteIdent(ECHO_GUARD)} (tbl) VALUES (?)`).run(info.spec.name);
           const expired = new Date(Date.now() - MARKER_TTL_MS).toISOString();
           db.prepare(`DELETE FROM ${quoteIdent(CREATED)} WHERE at < ?`).run(expired);
-          const results = ops.map((op): WriteResult => {
-            try {
-              return applyOne(op); // nested: a savepoint, rolled back alone when the op fails
-            } catch (err) {
-              if (isSystemFailure(err)) throw err;
-              return { ok: false, error: messageOf(err), retryable: false };
-            }
-          });
+          // Optimistic: the whole batch in one savepoint. Only if an op fails is the batch
+          // redone with a savepoint per op, so that the failing op is undone alone.
+          let results: WriteResult[];
+          try {
+            results = applyAll(ops);
+          } catch (err) {
+            if (isSystemFailure(err)) throw err;
+            results = ops.map((op): WriteResult => {
+              try {
+                return applyOne(op);
+              } catch (opErr) {
+                if (isSystemFailure(opErr)) throw opErr;
+                return { ok: false, error: messageOf(opErr), retryable: false };
+              }
+            });
+          }
           db.prepare(`DELETE FROM ${quoteIdent(ECHO_GUARD)}`).run();
           return results;
         });
@@ -103,12 +113,12 @@ function apply(db: Db, info: TableInfo, op: WriteOp): WriteResult {
         columns.length === 0
           ? `INSERT INTO ${info.table} DEFAULT VALUES RETURNING ${info.keyText}`
           : `INSERT INTO ${info.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING ${info.keyText}`;
-      const key = db
-        .prepare<unknown[], string | null>(sql)
+      const key = prepareCached<unknown[], string | null>(db, sql)
         .pluck()
         .get(...values);
       if (key === undefined || key === null) throw new Error(`the inserted row has no key ${info.spec.key}`);
-      db.prepare(
+      prepareCached(
+        db,
         `INSERT INTO ${quoteIdent(CREATED)} (ref, tbl, key, at) VALUES (?, ?, ?, ?)
          ON CONFLICT (ref) DO UPDATE SET tbl = excluded.tbl, key = excluded.key, at = excluded.at`,
       ).run(op.ref, info.spec.name, key, new Date().toISOString());
@@ -120,15 +130,14 @@ function apply(db: Db, info: TableInfo, op: WriteOp): WriteResult {
         columns.length === 0
           ? `SELECT ${info.keyText} FROM ${info.table} WHERE ${info.keyMatch} = ?`
           : `UPDATE ${info.table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${info.keyMatch} = ? RETURNING ${info.keyText}`;
-      const key = db
-        .prepare<unknown[], string>(sql)
+      const key = prepareCached<unknown[], string>(db, sql)
         .pluck()
         .get(...values, op.key);
       return key === undefined ? notFound(info, op.key) : { ok: true, key };
     }
     case "delete": {
       const sql = `DELETE FROM ${info.table} WHERE ${info.keyMatch} = ?`;
-      const { changes } = db.prepare<[string]>(sql).run(op.key);
+      const { changes } = prepareCached<[string]>(db, sql).run(op.key);
       return changes === 0 ? notFound(info, op.key) : { ok: true, key: op.key };
     }
   }
