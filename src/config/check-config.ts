@@ -58,7 +58,7 @@ function checkSystems(raw: unknown, connectors: ReadonlyMap<string, ConnectorFac
       });
       continue;
     }
-    const { connector: _connector, ...options } = system;
+    const { connector: _connector, pollEvery: _pollEvery, ...options } = system;
     const result = factory.optionsSchema.safeParse(options, { reportInput: true });
     if (!result.success) scope.issues.push(...fromZodIssues(result.error.issues, ["systems", name]));
   }

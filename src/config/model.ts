@@ -89,6 +89,8 @@ export interface EntityDef {
 export interface SystemDef {
   readonly name: string;
   readonly connector: string;
+  /** How often `concord run` polls this system (milliseconds), from `pollEvery`. */
+  readonly pollEveryMs?: number;
   readonly options: Readonly<Record<string, unknown>>;
 }
 

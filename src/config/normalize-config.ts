@@ -1,3 +1,4 @@
+import { parseDuration } from "../core/duration.js";
 import { isAbsolute, resolve } from "node:path";
 import type { ConnectorFactory } from "../connectors/connector.js";
 import type {
@@ -142,7 +143,7 @@ function toBinding(entity: string, system: string, raw: RawBinding): Binding {
 }
 
 function toSystemDef(name: string, raw: RawConfig["systems"][string], context: NormalizeContext): SystemDef {
-  const { connector, ...given } = raw;
+  const { connector, pollEvery, ...given } = raw;
   // Keep what the connector's schema made of the options (its defaults included).
   const parsed = context.connectors.get(connector)?.optionsSchema.safeParse(given);
   const options = parsed?.success === true && isRecord(parsed.data) ? parsed.data : given;
@@ -150,6 +151,7 @@ function toSystemDef(name: string, raw: RawConfig["systems"][string], context: N
   return {
     name,
     connector,
+    ...(typeof pollEvery === "string" ? { pollEveryMs: parseDuration(pollEvery, `systems.${name}.pollEvery`) } : {}),
     options: typeof path === "string" ? { ...options, path: resolveFilePath(path, context.baseDir) } : options,
   };
 }

@@ -109,7 +109,16 @@ export const entitySchema = z.strictObject({
 });
 
 /** A system: its connector kind plus that connector's options, checked by the connector's own schema. */
-export const systemSchema = z.looseObject({ connector: z.string() });
+/** A duration like 500ms, 30s, 2m, 1h. */
+export const durationSchema = z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, {
+  message: "expected a duration like 500ms, 30s, 2m or 1h",
+});
+
+/**
+ * A system: its connector, `pollEvery` (how often the daemon polls it, whatever its connector),
+ * and connector options, checked by the connector's own schema.
+ */
+export const systemSchema = z.looseObject({ connector: z.string(), pollEvery: durationSchema.optional() });
 
 const count = z.int().nonnegative();
 

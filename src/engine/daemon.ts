@@ -1,4 +1,3 @@
-import { parseDuration } from "../core/duration.js";
 import { messageOf } from "../core/errors.js";
 import type { RunSummary } from "../core/types.js";
 import type { Runtime } from "./runtime.js";
@@ -41,13 +40,10 @@ export async function startDaemon(rt: Runtime, options: DaemonOptions): Promise<
   for (const [system, def] of Object.entries(rt.config.systems)) {
     const capture = (await rt.connector(system)).capture;
     if (capture?.subscribe !== undefined) cleanups.push(await capture.subscribe(nudge));
-    const every =
-      def.options.pollEvery === undefined
-        ? options.defaultPollMs
-        : parseDuration(def.options.pollEvery, `systems.${system}.pollEvery`);
+    const every = def.pollEveryMs ?? options.defaultPollMs;
     // Push systems are polled too, slowly, as a safety net for a lost notification.
     const period = capture?.subscribe === undefined ? every : Math.max(every, 30_000);
-    timers.push(setInterval(nudge, period).unref());
+    timers.push(setInterval(nudge, period));
   }
 
   const loop = async () => {

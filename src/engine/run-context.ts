@@ -27,7 +27,17 @@ export function newRunContext(rt: Runtime, runId: string): RunContext {
   return {
     rt,
     runId,
-    stats: { read: 0, applied: 0, conflicts: 0, errors: 0, written: {}, haltReasons: [] },
+    // Every system appears in `written`, zeros included, so scripts need not guess.
+    stats: {
+      read: 0,
+      applied: 0,
+      conflicts: 0,
+      errors: 0,
+      written: Object.fromEntries(
+        Object.keys(rt.config.systems).map((s) => [s, { created: 0, updated: 0, deleted: 0 }]),
+      ),
+      haltReasons: [],
+    },
     parked: new Map(),
   };
 }

@@ -42,6 +42,7 @@ describe("creates", () => {
       crm: { created: 0, updated: 0, deleted: 0 },
       erp: { created: 2, updated: 0, deleted: 0 },
       shop: { created: 2, updated: 0, deleted: 0 },
+      archive: { created: 0, updated: 0, deleted: 0 },
       legacy: { created: 0, updated: 0, deleted: 0 },
     });
     expect(emails("erp")).toEqual(["ann@example.com", "bo@example.com"]);

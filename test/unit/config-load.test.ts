@@ -28,7 +28,8 @@ describe("the DESIGN.md example", () => {
       erp: {
         name: "erp",
         connector: "mysql",
-        options: { url: "mysql://root@127.0.0.1:3306/erp", capture: "poll", pollEvery: "30s" },
+        pollEveryMs: 30_000,
+        options: { url: "mysql://root@127.0.0.1:3306/erp", capture: "poll" },
       },
       // The connector's schema filled in its default capture.
       shop: { name: "shop", connector: "sqlite", options: { path: "/srv/sync/data/shop.db", capture: "trigger" } },
