@@ -148,9 +148,15 @@ export class SqliteChangeCapture implements ChangeCapture {
     const page = more ? entries.slice(0, limit) : entries;
     // Deleting before setting moves a record to the position of its latest entry.
     const latest = new Map<string, LogEntry>();
+    // A key deleted and then used again (SQLite hands out the highest rowid anew) is another
+    // record: its delete must come through, not fold into an edit of the deleted one.
+    const deletedFirst = new Map<string, LogEntry>();
+    const lastDelete = new Map<string, LogEntry>();
     for (const entry of page) {
       if (!this.#tables.has(entry.tbl)) continue; // a table no longer bound
       const id = `${entry.tbl}\u0000${entry.pk}`;
+      if (entry.op === "delete") lastDelete.set(id, entry);
+      else if (lastDelete.has(id)) deletedFirst.set(id, lastDelete.get(id) as LogEntry);
       latest.delete(id);
       latest.set(id, entry);
     }
@@ -161,10 +167,13 @@ export class SqliteChangeCapture implements ChangeCapture {
     const rows = new Map(
       [...upserted].map(([tbl, keys]) => [tbl, currentRows(db, this.#tables.get(tbl), keys)] as const),
     );
-    const changes = [...latest.values()].map((e): SourceChange => {
+    const changes = [...latest.entries()].flatMap(([id, e]): SourceChange[] => {
       const row = e.op === "upsert" ? rows.get(e.tbl)?.get(e.pk) : undefined;
       const base = { resource: e.tbl, key: e.pk, sourceTime: e.at };
-      return row ? { ...base, op: "upsert", row } : { ...base, op: "delete" };
+      if (!row) return [{ ...base, op: "delete" }];
+      const gone = e.op === "upsert" ? deletedFirst.get(id) : undefined;
+      const upsert: SourceChange = { ...base, op: "upsert", row };
+      return gone === undefined ? [upsert] : [{ ...base, op: "delete", sourceTime: gone.at }, upsert];
     });
     const last = page.at(-1);
     return { changes, cursor: String(last ? last.seq : after), more };
