@@ -28,6 +28,8 @@ export function progressObserver(
     detail: onEvent !== undefined,
     emit(event) {
       onEvent?.(event);
+      // Say why nothing happens, even off a terminal (stderr), unless the output is JSON.
+      if (event.type === "waiting" && !json) io.err(`waiting: ${event.reason}…`);
       if (bars === undefined || event.type !== "progress") return;
       const id = `${event.stage}/${event.system}/${event.entity}`;
       let bar = lines.get(id);

@@ -44,6 +44,8 @@ export function narrate(event: SyncEvent): string | undefined {
       return `${pc.red("failed")}   ${event.error.system} ${event.error.entity} ${event.error.key ?? event.error.uid ?? ""}: ${event.error.message}`;
     case "halted":
       return `${pc.red("halted")}   ${event.reasons.join("; ")}`;
+    case "waiting":
+      return `${pc.dim("waiting")}  ${event.reason}`;
     case "progress":
       return undefined;
   }

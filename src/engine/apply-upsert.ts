@@ -65,9 +65,6 @@ async function placeNew(
 ): Promise<void> {
   const { change, fields } = prepared;
   const system = binding.system;
-  // Records the filter rejects are not taken into the hub.
-  if (!(await admits(binding, fields))) return;
-
   const keys = matchKeys(entity, fields);
   const found = await uow.findByMatchKeys(entity.name, keys);
   const candidateUids = [...new Set([...found.values()].flat())];
@@ -86,6 +83,9 @@ async function placeNew(
   if (decision.kind === "link") {
     const golden = uow.golden(entity.name, decision.uid);
     if (golden === undefined) return;
+    // Records the filter rejects are not taken into the hub. One that joins a golden record is
+    // judged with the fields it would join, as a linked record is: its system may not hold them all.
+    if (!(await admits(binding, { ...golden.fields, ...fields }))) return;
     const link: Link = { entity: entity.name, uid: golden.uid, system, key: change.key, state: "active", shadow: {} };
     journalLink(ctx, uow, entity, link, decision.reattach ? "re-attach" : "match");
     const merged = mergeRecord(entity, golden, undefined, { system, fields, at, direction: binding.direction });
@@ -93,6 +93,7 @@ async function placeNew(
     return;
   }
 
+  if (!(await admits(binding, fields))) return;
   const uid = uuidv7();
   const now = ctx.rt.now();
   const meta = Object.fromEntries(Object.keys(fields).map((f) => [f, { system, at }]));

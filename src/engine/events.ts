@@ -78,7 +78,8 @@ export type SyncEvent =
       readonly label: string;
     }
   | { readonly type: "error"; readonly error: RecordError }
-  | { readonly type: "halted"; readonly system: string; readonly reasons: readonly string[] };
+  | { readonly type: "halted"; readonly system: string; readonly reasons: readonly string[] }
+  | { readonly type: "waiting"; readonly reason: string };
 
 /** Receives a run's events. `detail: false` skips per-record events (large loads). */
 export interface RunObserver {

@@ -4,6 +4,7 @@ import type { RunRecord, RunSummary, SourceChange } from "../core/types.js";
 import { captureSystem } from "./capture.js";
 import { ingestChanges } from "./ingest.js";
 import { propagate } from "./propagate.js";
+import { takeRunLease } from "./run-lease.js";
 import { newRunContext, recordError, type RunContext, summarize } from "./run-context.js";
 import type { Runtime } from "./runtime.js";
 import type { WriteMode } from "./target-writer.js";
@@ -32,6 +33,17 @@ export async function runSync(rt: Runtime, options: SyncOptions): Promise<RunSum
   const started = Date.now();
   const run: RunRecord = { id: uuidv7(), command: options.command, startedAt: rt.now(), status: "running" };
   validateScope(rt, options);
+  const lease = await takeRunLease(rt.hub, run.id, {
+    onWait: () => rt.observer.emit({ type: "waiting", reason: "another Concord run is working on the hub" }),
+  });
+  try {
+    return await syncUnderLease(rt, options, run, started);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function syncUnderLease(rt: Runtime, options: SyncOptions, run: RunRecord, started: number): Promise<RunSummary> {
   await rt.hub.startRun(run);
   const ctx = newRunContext(rt, run.id);
   for (const p of await rt.hub.listParked()) ctx.parked.set(`${p.system}/${p.entity}/${p.change.key}`, p.id);

@@ -61,6 +61,7 @@ export class DryRunHubStore implements HubStore {
   readonly #meta = new Map<string, string>();
   /** Commits run one after another: each reads the underlying store, then applies in one step. */
   #commits: Promise<void> = Promise.resolve();
+  readonly #leases = new Map<string, { owner: string; expiresAt: number }>();
 
   /** Wraps `base`, which must be migrated; it is only read, and closed by `close()`. */
   constructor(base: HubStore) {
@@ -207,6 +208,28 @@ export class DryRunHubStore implements HubStore {
         (p) => p.id,
       ),
     );
+  }
+
+  /**
+   * Leases live in the overlay only: a dry run writes nothing, so it neither waits for a real
+   * run nor keeps one waiting.
+   */
+  tryLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.#leases.get(name);
+    if (held !== undefined && held.owner !== owner && held.expiresAt >= now) return Promise.resolve(false);
+    this.#leases.set(name, { owner, expiresAt: now + ttlMs });
+    return Promise.resolve(true);
+  }
+
+  leaseHolder(name: string): Promise<string | undefined> {
+    const held = this.#leases.get(name);
+    return Promise.resolve(held !== undefined && held.expiresAt >= Date.now() ? held.owner : undefined);
+  }
+
+  releaseLease(name: string, owner: string): Promise<void> {
+    if (this.#leases.get(name)?.owner === owner) this.#leases.delete(name);
+    return Promise.resolve();
   }
 
   /** Reads what the batch needs from the underlying store, checks it, then applies it all at once. */

@@ -113,4 +113,15 @@ export interface HubStore {
   listWriteFailures(filter: { dead?: boolean; system?: string }): Promise<WriteFailure[]>;
 
   listParked(): Promise<ParkedChange[]>;
+
+  /**
+   * Takes the named lease for `owner` until `ttlMs` from now, if it is free, expired, or held by
+   * `owner` already (then it is renewed). Resolves whether `owner` holds it. Runs take the lease
+   * "run", so that one run at a time works on a hub, whichever process it is in.
+   */
+  tryLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
+  /** Who holds the lease now (undefined when it is free or expired). */
+  leaseHolder(name: string): Promise<string | undefined>;
 }

@@ -73,6 +73,31 @@ export function stateCases(ctx: HubStoreContext): void {
     });
   });
 
+  describe("leases", () => {
+    it("lets one owner at a time hold a lease, renews it for its holder, frees it on release", async () => {
+      const s = ctx.store();
+      expect(await s.leaseHolder("run")).toBeUndefined();
+      expect(await s.tryLease("run", "worker-a", 60_000)).toBe(true);
+      expect(await s.leaseHolder("run")).toBe("worker-a");
+      expect(await s.tryLease("run", "worker-b", 60_000)).toBe(false);
+      expect(await s.tryLease("run", "worker-a", 60_000)).toBe(true);
+      expect(await s.tryLease("other", "worker-b", 60_000)).toBe(true);
+      await s.releaseLease("run", "worker-b");
+      expect(await s.tryLease("run", "worker-b", 60_000)).toBe(false);
+      await s.releaseLease("run", "worker-a");
+      expect(await s.tryLease("run", "worker-b", 60_000)).toBe(true);
+    });
+
+    it("gives an expired lease to the next owner who asks", async () => {
+      const s = ctx.store();
+      expect(await s.tryLease("run", "crashed", 1)).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await s.leaseHolder("run")).toBeUndefined();
+      expect(await s.tryLease("run", "next", 60_000)).toBe(true);
+      expect(await s.tryLease("run", "crashed", 60_000)).toBe(false);
+    });
+  });
+
   describe("runs", () => {
     it("starts, finishes and reads runs, newest first", async () => {
       const s = ctx.store();

@@ -154,6 +154,16 @@ CREATE TABLE "meta" (
 /** Every schema step this version of Concord knows, oldest first. Append; never edit one that shipped. */
 export const sqliteHubMigrations: readonly SqliteHubMigration[] = [
   { version: 1, name: "initial", up: (db) => db.exec(initialSchema) },
+  {
+    version: 2,
+    name: "leases",
+    up: (db) =>
+      db.exec(`CREATE TABLE "leases" (
+        "name" TEXT PRIMARY KEY NOT NULL,
+        "owner" TEXT NOT NULL,
+        "expires_at" INTEGER NOT NULL
+      )`),
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -126,6 +126,16 @@ export function prepareSqliteHubStatements(db: Database.Database) {
       `INSERT INTO "meta" ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
     ),
     getMeta: p<[string], string>(`SELECT "value" FROM "meta" WHERE "key" = ?`).pluck(),
+    // Taken when free, expired, or already the owner's; `changes` tells whether it was.
+    tryLease: p<[string, string, number, number]>(
+      `INSERT INTO "leases" ("name", "owner", "expires_at") VALUES (?, ?, ?)
+       ON CONFLICT ("name") DO UPDATE SET "owner" = excluded."owner", "expires_at" = excluded."expires_at"
+       WHERE "leases"."expires_at" < ? OR "leases"."owner" = excluded."owner"`,
+    ),
+    releaseLease: p<[string, string]>(`DELETE FROM "leases" WHERE "name" = ? AND "owner" = ?`),
+    leaseHolder: p<[string, number], string>(
+      `SELECT "owner" FROM "leases" WHERE "name" = ? AND "expires_at" >= ?`,
+    ).pluck(),
 
     upsertParked: p<[string, string, string, string, string, string, string]>(
       `INSERT INTO "parked" ("id", "system", "entity", "change", "waiting_entity", "waiting_key", "at")

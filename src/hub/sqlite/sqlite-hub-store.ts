@@ -156,6 +156,23 @@ export class SqliteHubStore implements HubStore {
     return this.#run(() => this.#s().getMeta.get(key) ?? null);
   }
 
+  tryLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#run(() => {
+      const now = Date.now();
+      return this.#s().tryLease.run(name, owner, now + ttlMs, now).changes === 1;
+    });
+  }
+
+  leaseHolder(name: string): Promise<string | undefined> {
+    return this.#run(() => this.#s().leaseHolder.get(name, Date.now()));
+  }
+
+  releaseLease(name: string, owner: string): Promise<void> {
+    return this.#run(() => {
+      this.#s().releaseLease.run(name, owner);
+    });
+  }
+
   startRun(run: RunRecord): Promise<void> {
     return this.#run(() => this.#upsertRun(run));
   }
