@@ -1,10 +1,9 @@
+import { DEFAULT_SNAPSHOT_BATCH, isBatchSize, keysetPages } from "../keyset-pages.js";
 import type { NativeRow } from "../../core/types.js";
 import type { SnapshotReader } from "../connector.js";
 import type { MysqlSession } from "./mysql-database.js";
 import { rowFrom } from "./mysql-rows.js";
 import type { MysqlTables } from "./mysql-tables.js";
-
-const DEFAULT_BATCH_SIZE = 1000;
 
 /**
  * Reads a resource in key order, one batch per query (keyset pagination on the key), so that
@@ -21,26 +20,16 @@ export class MysqlSnapshotReader implements SnapshotReader {
   }
 
   async *snapshot(resource: string, options: { batchSize?: number } = {}): AsyncIterable<NativeRow[]> {
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-      throw this.#session.error(`invalid batch size ${batchSize}`);
-    }
+    const batchSize = options.batchSize ?? DEFAULT_SNAPSHOT_BATCH;
+    if (!isBatchSize(batchSize)) throw this.#session.error(`invalid batch size ${batchSize}`);
     const info = await this.#tables.get(resource);
     const select = `SELECT ${info.key}, ${info.columns.join(", ")} FROM ${info.table} WHERE ${info.key} IS NOT NULL`;
     const first = `${select} ORDER BY ${info.key} LIMIT ?`;
     const next = `${select} AND ${info.key} > ? ORDER BY ${info.key} LIMIT ?`;
-    const what = `reading a snapshot of ${resource}`;
-    let last: unknown;
-    for (;;) {
-      const after = last;
-      const page = await this.#session.run(what, (sql) =>
-        after === undefined ? sql.arrays(first, [batchSize]) : sql.arrays(next, [after, batchSize]),
+    const fetchPage = (after: unknown, limit: number) =>
+      this.#session.run(`reading a snapshot of ${resource}`, (sql) =>
+        after === undefined ? sql.arrays(first, [limit]) : sql.arrays(next, [after, limit]),
       );
-      const lastValues = page.at(-1);
-      if (!lastValues) return;
-      last = lastValues[0];
-      yield page.map((values) => rowFrom(info, values, 1));
-      if (page.length < batchSize) return;
-    }
+    yield* keysetPages(batchSize, fetchPage, (values) => rowFrom(info, values, 1));
   }
 }

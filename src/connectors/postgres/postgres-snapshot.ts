@@ -1,10 +1,9 @@
+import { DEFAULT_SNAPSHOT_BATCH, isBatchSize, keysetPages } from "../keyset-pages.js";
 import type { NativeRow } from "../../core/types.js";
 import type { SnapshotReader } from "../connector.js";
 import { rowFrom } from "./postgres-rows.js";
 import type { PostgresSession } from "./postgres-session.js";
 import type { PostgresTables } from "./postgres-tables.js";
-
-const DEFAULT_BATCH_SIZE = 1000;
 
 /**
  * Reads a resource in key order, one batch per query (keyset pagination on the key, which its
@@ -23,31 +22,22 @@ export class PostgresSnapshotReader implements SnapshotReader {
   }
 
   async *snapshot(resource: string, options: { batchSize?: number } = {}): AsyncIterable<NativeRow[]> {
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-      throw this.#session.error(`invalid batch size ${batchSize}`);
-    }
+    const batchSize = options.batchSize ?? DEFAULT_SNAPSHOT_BATCH;
+    if (!isBatchSize(batchSize)) throw this.#session.error(`invalid batch size ${batchSize}`);
     const info = await this.#tables.get(resource);
     // The key's text gets a name of its own: a second "id" in the list would make ORDER BY ambiguous.
     const select = `SELECT ${info.keyText} AS concord_key_text, ${info.columns.join(", ")} FROM ${info.table} WHERE ${info.key} IS NOT NULL`;
     const first = `${select} ORDER BY ${info.key} LIMIT $1`;
     const next = `${select} AND ${info.key} > $2::${info.keyType} ORDER BY ${info.key} LIMIT $1`;
-    let last: string | undefined;
-    for (;;) {
-      const after = last;
-      const page = await this.#session.withClient(`reading a snapshot of ${resource}`, async (db) => {
+    const fetchPage = (after: unknown, limit: number) =>
+      this.#session.withClient(`reading a snapshot of ${resource}`, async (db) => {
         const { rows } = await db.query<unknown[]>({
           text: after === undefined ? first : next,
-          values: after === undefined ? [batchSize] : [batchSize, after],
+          values: after === undefined ? [limit] : [limit, after],
           rowMode: "array",
         });
         return rows;
       });
-      const lastValues = page.at(-1);
-      if (!lastValues) return;
-      last = String(lastValues[0]);
-      yield page.map((values) => rowFrom(info, values, 1));
-      if (page.length < batchSize) return;
-    }
+    yield* keysetPages(batchSize, fetchPage, (values) => rowFrom(info, values, 1));
   }
 }
