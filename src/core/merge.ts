@@ -90,7 +90,8 @@ function mergeField(
 
   const v = golden.fields[field] ?? null;
   const vMeta = golden.meta[field];
-  if (vMeta !== undefined && valuesEqual(x, v)) return { kind: "agreed" };
+  // A system with no value for a field the golden record has no value for either agrees with it.
+  if ((vMeta !== undefined || x === null) && valuesEqual(x, v)) return { kind: "agreed" };
   // A system linked for the first time that has no value for a field has not changed it:
   // it gets the golden value instead of erasing it.
   if (!held && x === null && vMeta !== undefined) return { kind: "unchanged" };
