@@ -138,7 +138,10 @@ async function evaluate(src: string, input: unknown, options: ExpressionOptions)
 
 /** Evaluates a binding filter over canonical fields: true or false (no result counts as false). */
 export async function evaluateFilter(src: string, fields: Fields, options: ExpressionOptions = {}): Promise<boolean> {
-  const result = await evaluateExpression(src, fields, options);
+  // A field without a value reads the same whether a system sent null or nothing: absent.
+  // (JSONata would otherwise find `null != 'free'` true but `missing != 'free'` false.)
+  const present = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
+  const result = await evaluateExpression(src, present, options);
   if (result === undefined) return false;
   if (typeof result === "boolean") return result;
   // The kind only, not the value: a filter may well return a sensitive field.

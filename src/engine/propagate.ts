@@ -28,18 +28,23 @@ export interface PropagateOptions {
 export async function propagate(ctx: RunContext, options: PropagateOptions): Promise<void> {
   const halted = options.force ? new Set<string>() : await haltedSystems(ctx, options);
   const scoped = options.systems !== undefined || options.entities !== undefined || halted.size > 0;
-  for (const name of ctx.rt.config.entityOrder) {
-    if (options.entities !== undefined && !options.entities.has(name)) continue;
-    const entity = ctx.rt.entity(name);
-    const targets = targetsOf(entity, options).filter((b) => !halted.has(b.system));
-    const openConflicts = await ctx.rt.hub.listConflicts({ status: "open", entity: name });
-    const run = new PagePropagation(ctx, options, openConflicts);
-    let after: string | null = null;
-    for (;;) {
-      const uids = await ctx.rt.hub.listDirty(name, after, PAGE);
-      if (uids.length === 0) break;
-      await run.process(entity, uids, targets, !scoped);
-      after = uids[uids.length - 1] ?? null;
+  // Creates and updates go referenced entities first (a contact before its orders); deletes go
+  // the other way (an order before its contact), so a target's foreign keys never refuse them.
+  const order = ctx.rt.config.entityOrder;
+  for (const phase of ["live", "tombstones"] as const) {
+    for (const name of phase === "live" ? order : [...order].reverse()) {
+      if (options.entities !== undefined && !options.entities.has(name)) continue;
+      const entity = ctx.rt.entity(name);
+      const targets = targetsOf(entity, options).filter((b) => !halted.has(b.system));
+      const openConflicts = await ctx.rt.hub.listConflicts({ status: "open", entity: name });
+      const run = new PagePropagation(ctx, options, openConflicts);
+      let after: string | null = null;
+      for (;;) {
+        const uids = await ctx.rt.hub.listDirty(name, after, PAGE);
+        if (uids.length === 0) break;
+        await run.process(entity, uids, targets, !scoped, phase);
+        after = uids[uids.length - 1] ?? null;
+      }
     }
   }
 }
@@ -57,9 +62,12 @@ class PagePropagation {
     uids: readonly string[],
     targets: readonly Binding[],
     mayClean: boolean,
+    phase: "live" | "tombstones",
   ): Promise<void> {
     const { ctx, options } = this;
-    const page = await loadPage(ctx, entity, uids, this.openConflicts);
+    const loaded = await loadPage(ctx, entity, uids, this.openConflicts);
+    const page = { ...loaded, goldens: loaded.goldens.filter((g) => g.deleted === (phase === "tombstones")) };
+    if (page.goldens.length === 0) return;
     const uow = new UnitOfWork(ctx.rt.hub);
     const unfinished = new Set<string>();
     for (const binding of targets) {
@@ -85,7 +93,7 @@ class PagePropagation {
     unfinished: Set<string>,
   ): Promise<NativeOp[]> {
     const ensure = (refEntity: EntityDef, refUids: readonly string[], refBinding: Binding) =>
-      this.process(refEntity, refUids, [refBinding], false);
+      this.process(refEntity, refUids, [refBinding], false, "live");
     const resolved = await resolveOutboundRefs(this.ctx, entity, binding, ops, ensure, this.options.mode.dryRun);
     const natives: NativeOp[] = [];
     for (const target of ops) {
