@@ -12,7 +12,11 @@ import { SqliteHubStore } from "./sqlite/sqlite-hub-store.js";
 export async function openHubStore(url: string): Promise<HubStore> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === "sqlite") return migrated(new SqliteHubStore(sqlitePath(url.slice("sqlite:".length))));
-  if (scheme === "postgres" || scheme === "postgresql") throw new ConcordError("config", "PostgreSQL hub: not available yet");
+  if (scheme === "postgres" || scheme === "postgresql") {
+    // Loaded on demand: an embedded (SQLite) hub does not pay for loading pg.
+    const { PostgresHubStore } = await import("./postgres/postgres-hub-store.js");
+    return migrated(new PostgresHubStore(url));
+  }
   // Only the scheme is named: the rest of a URL may hold a password.
   const named = scheme === undefined ? "a value without a URL scheme" : `the URL scheme "${scheme}:"`;
   throw new ConcordError("config", `hub: ${named} is not supported; use sqlite:PATH or postgres://…`);

@@ -18,8 +18,8 @@ const servicesRequired = process.env["CONCORD_REQUIRE_SERVICES"] === "1";
 
 /** Why PostgreSQL tests are skipped when `createTestDatabase` returns undefined. */
 export function postgresSkipReason(): string {
-  const { host, port } = new URL(testPostgresUrl);
-  return `no PostgreSQL server at ${host}${port === "" ? "" : `:${port}`} (start it, or set CONCORD_TEST_POSTGRES_URL)`;
+  const { hostname, port } = new URL(testPostgresUrl);
+  return `no PostgreSQL server at ${hostname}:${port === "" ? "5432" : port} (start it, or set CONCORD_TEST_POSTGRES_URL)`;
 }
 
 /** The server URL with another database name. */
@@ -29,15 +29,8 @@ export function databaseUrl(name: string, base: string = testPostgresUrl): strin
   return url.toString();
 }
 
-const connectionCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENOTFOUND",
-  "28P01",
-  "28000",
-]);
+// Only "nobody answers" skips; a server that answers and refuses (authentication, rights) fails.
+const connectionCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
 
 function isUnreachable(err: unknown): boolean {
   if (err instanceof AggregateError) return err.errors.some(isUnreachable);
