@@ -1,7 +1,7 @@
 import type { Binding, EntityDef } from "../config/model.js";
 import type { SourceChange } from "../core/types.js";
 import { entry } from "./apply-upsert.js";
-import { labelOf, type RunContext } from "./run-context.js";
+import { labelOf, type RunContext, tell } from "./run-context.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 /**
@@ -25,7 +25,7 @@ export function applyDelete(
     uow.removeLink(link);
     return;
   }
-  const label = labelOf(entity, golden.fields, golden.uid);
+  const label = () => labelOf(entity, golden.fields, golden.uid);
   const counts = entity.deletes.from.includes(system);
   const action = counts ? entity.deletes.action : "detach";
   const journal = (kind: "delete" | "detach", cause: string) =>
@@ -38,34 +38,34 @@ export function applyDelete(
       uow.setMatchKeys(entity.name, golden.uid, []);
       journal("delete", "delete");
       ctx.stats.applied += 1;
-      ctx.rt.observer.emit({ type: "deleted", entity: entity.name, uid: golden.uid, system, label });
+      tell(ctx, () => ({ type: "deleted", entity: entity.name, uid: golden.uid, system, label: label() }));
       return;
     case "ignore":
       // Forget the deleted record so that the planner creates the record in the system again.
       uow.removeLink(link);
       uow.putGolden({ ...golden, dirty: true });
       journal("detach", "delete:ignore");
-      ctx.rt.observer.emit({
+      tell(ctx, () => ({
         type: "detached",
         entity: entity.name,
         uid: golden.uid,
         system,
         reason: "deleted there; it will be written back",
-        label,
-      });
+        label: label(),
+      }));
       return;
     case "unlink":
     case "detach":
       uow.putLink({ ...link, state: "detached" });
       journal("detach", action === "unlink" ? "delete:unlink" : "delete:not-in-from");
-      ctx.rt.observer.emit({
+      tell(ctx, () => ({
         type: "detached",
         entity: entity.name,
         uid: golden.uid,
         system,
         reason: "deleted there",
-        label,
-      });
+        label: label(),
+      }));
       return;
   }
 }

@@ -7,7 +7,7 @@ import { matchKeys } from "../core/normalize.js";
 import { valuesEqual } from "../core/values.js";
 import type { Fields, GoldenRecord, JournalEntry, Link } from "../core/types.js";
 import type { PreparedUpsert } from "./ingest.js";
-import { labelOf, normalizeTime, type RunContext, shown, shownFields } from "./run-context.js";
+import { labelOf, normalizeTime, type RunContext, shown, shownFields, tell } from "./run-context.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 /** Applies one mapped upsert from `binding.system`: to its linked record, or identifies it. */
@@ -35,14 +35,14 @@ export async function applyUpsert(
     uow.putLink({ ...link, state: "detached" });
     uow.putGolden({ ...golden, dirty: true });
     uow.journal.push(entry(ctx, entity, golden.uid, "detach", binding.system, { key: link.key, cause: "filter" }));
-    ctx.rt.observer.emit({
+    tell(ctx, () => ({
       type: "detached",
       entity: entity.name,
       uid: golden.uid,
       system: binding.system,
       reason: "no longer satisfies the filter",
       label: labelOf(entity, golden.fields, golden.uid),
-    });
+    }));
     return;
   }
   const at = normalizeTime(change.sourceTime);
@@ -118,12 +118,12 @@ async function placeNew(
     }),
   );
   ctx.stats.applied += 1;
-  const label = labelOf(entity, fields, uid);
-  ctx.rt.observer.emit({ type: "created", entity: entity.name, uid, system, label });
+  const label = () => labelOf(entity, fields, uid);
+  tell(ctx, () => ({ type: "created", entity: entity.name, uid, system, label: label() }));
   for (const otherUid of decision.duplicateOf) {
     const reason = decision.reason ?? "same match key";
     uow.duplicates.push({ id: uuidv7(), entity: entity.name, uid, otherUid, reason, status: "open", createdAt: now });
-    ctx.rt.observer.emit({ type: "duplicate", entity: entity.name, uid, otherUid, reason, label });
+    tell(ctx, () => ({ type: "duplicate", entity: entity.name, uid, otherUid, reason, label: label() }));
   }
 }
 
@@ -137,7 +137,7 @@ function commitMerge(
   merged: MergeResult,
 ): void {
   const system = link.system;
-  const label = labelOf(entity, merged.fields, golden.uid);
+  const label = () => labelOf(entity, merged.fields, golden.uid);
   let touched = merged.changed;
   for (const [field, outcome] of Object.entries(merged.outcomes)) {
     if (outcome.kind === "unchanged" || outcome.kind === "agreed") continue;
@@ -147,15 +147,15 @@ function commitMerge(
       uow.journal.push(
         entry(ctx, entity, golden.uid, "rejected", system, { key: link.key, field, after, cause: "owner" }),
       );
-      ctx.rt.observer.emit({
+      tell(ctx, () => ({
         type: "rejected",
         entity: entity.name,
         uid: golden.uid,
         system,
         field,
         reason: outcome.reason,
-        label,
-      });
+        label: label(),
+      }));
       continue;
     }
     if (outcome.kind === "conflict") {
@@ -167,7 +167,7 @@ function commitMerge(
       );
       uow.conflicts.push(conflict);
       ctx.stats.conflicts += 1;
-      ctx.rt.observer.emit({ type: "conflict", conflict: redactConflict(ctx, entity, conflict), label });
+      tell(ctx, () => ({ type: "conflict", conflict: redactConflict(ctx, entity, conflict), label: label() }));
       if (outcome.winner !== system) continue;
     }
     const before = golden.fields[field] ?? null;
@@ -182,7 +182,7 @@ function commitMerge(
         cause,
       }),
     );
-    ctx.rt.observer.emit({
+    tell(ctx, () => ({
       type: "changed",
       entity: entity.name,
       uid: golden.uid,
@@ -190,8 +190,8 @@ function commitMerge(
       field,
       before: shown(ctx, entity, field, before),
       after: shown(ctx, entity, field, after),
-      label,
-    });
+      label: label(),
+    }));
   }
   uow.putLink({ ...link, shadow: merged.shadow });
   if (!touched && golden.dirty) return;
@@ -209,13 +209,13 @@ function journalLink(ctx: RunContext, uow: UnitOfWork, entity: EntityDef, link: 
   uow.putLink(link);
   uow.journal.push(entry(ctx, entity, link.uid, "link", link.system, { key: link.key, cause }));
   const golden = uow.golden(entity.name, link.uid);
-  ctx.rt.observer.emit({
+  tell(ctx, () => ({
     type: "linked",
     entity: entity.name,
     uid: link.uid,
     system: link.system,
     label: labelOf(entity, golden?.fields ?? {}, link.uid),
-  });
+  }));
 }
 
 function sameAsShadow(fields: Fields, shadow: Fields): boolean {

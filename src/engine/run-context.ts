@@ -1,6 +1,7 @@
 import type { EntityDef } from "../config/model.js";
 import { redact } from "../core/redact.js";
 import type { Fields, RecordError, RunSummary, Value, WriteCounts } from "../core/types.js";
+import type { SyncEvent } from "./events.js";
 import type { Runtime } from "./runtime.js";
 
 /** Counters of one run, printed by `sync --json`. */
@@ -56,6 +57,14 @@ export function summarize(ctx: RunContext, startedAt: number): RunSummary {
     haltReasons: stats.haltReasons,
     durationMs: Date.now() - startedAt,
   };
+}
+
+/**
+ * Reports a per-record event to an observer that wants them (the demo's narration); the event is
+ * not even built otherwise, which matters on a million-record load.
+ */
+export function tell(ctx: RunContext, event: () => SyncEvent): void {
+  if (ctx.rt.observer.detail) ctx.rt.observer.emit(event());
 }
 
 /** Counts and reports a record's failure; the caller stores it in its unit of work. */

@@ -6,7 +6,7 @@ import { mapOut } from "../core/mapping.js";
 import type { Fields, WriteCounts, WriteFailure } from "../core/types.js";
 import { entry } from "./apply-upsert.js";
 import type { TargetOp } from "./plan-page.js";
-import { labelOf, recordError, type RunContext, shownFields } from "./run-context.js";
+import { labelOf, recordError, type RunContext, shownFields, tell } from "./run-context.js";
 import { UnitOfWork } from "./unit-of-work.js";
 
 /** Writes per connector call. */
@@ -213,19 +213,19 @@ function acknowledge(
   const { golden, link } = op.target;
   const system = binding.system;
   const shown = shownFields(ctx, entity, op.fields);
-  const label = labelOf(entity, golden.fields, golden.uid);
+  const label = () => labelOf(entity, golden.fields, golden.uid);
   const kind = op.target.op.kind;
   if (kind === "detach") {
     if (link !== undefined) uow.putLink({ ...link, state: "detached" });
     uow.journal.push(entry(ctx, entity, golden.uid, "detach", system, { key: result.key, cause: "filter" }));
-    ctx.rt.observer.emit({
+    tell(ctx, () => ({
       type: "detached",
       entity: entity.name,
       uid: golden.uid,
       system,
       reason: "no longer satisfies the filter",
-      label,
-    });
+      label: label(),
+    }));
     return;
   }
   if (kind === "create") {
@@ -248,7 +248,7 @@ function acknowledge(
   }
   count(counts, op);
   if (ctx.rt.observer.detail) {
-    ctx.rt.observer.emit({
+    tell(ctx, () => ({
       type: "written",
       entity: entity.name,
       uid: golden.uid,
@@ -256,8 +256,8 @@ function acknowledge(
       op: kind,
       key: result.key,
       fields: Object.keys(op.fields),
-      label,
-    });
+      label: label(),
+    }));
   }
 }
 
