@@ -41,18 +41,29 @@ describe.skipIf(!fx)(suite, () => {
   });
   afterAll(() => fx?.cleanup());
 
-  it("wakes a subscriber within 100 ms of a commit", async () => {
+  // How fast the wake-up comes is the benchmark's to measure (steady-state latency); here: that a
+  // commit wakes the subscriber by itself, and a rolled-back write does not.
+  it("wakes a subscriber when a change commits, not when it rolls back", async () => {
     const { table, capture } = await contacts();
+    let wakes = 0;
     let woken: (() => void) | undefined;
-    const unsubscribe = await capture.subscribe?.(() => woken?.());
+    const unsubscribe = await capture.subscribe?.(() => {
+      wakes += 1;
+      woken?.();
+    });
     expect(unsubscribe, "trigger capture can push").toBeDefined();
     try {
-      const wake = new Promise<number>((resolve) => {
-        woken = () => resolve(performance.now());
+      const rolledBack = await session();
+      await rolledBack.query("BEGIN");
+      await rolledBack.query(`INSERT INTO ${q(table)} (name) VALUES ('never')`);
+      await rolledBack.query("ROLLBACK");
+      await rolledBack.end();
+      const wake = new Promise<void>((resolve) => {
+        woken = resolve;
       });
       await db.sql(`INSERT INTO ${q(table)} (name) VALUES ('ping')`);
-      const committed = performance.now();
-      expect((await wake) - committed).toBeLessThan(100);
+      await wake;
+      expect(wakes).toBe(1);
     } finally {
       await unsubscribe?.();
     }
