@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { HubBatch } from "../hub-store.js";
 import { lockBatchRecords } from "./postgres-hub-locks.js";
-import { optionalJson } from "./postgres-hub-rows.js";
+import { optionalJson } from "../hub-rows.js";
 import type { PostgresHubStatement, PostgresHubStatements } from "./postgres-hub-statements.js";
 
 /** Rows per statement: big enough to amortize a round trip, small enough to keep messages moderate. */

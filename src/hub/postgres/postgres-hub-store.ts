@@ -55,7 +55,7 @@ import {
   runFromRow,
   type WriteFailureRow,
   writeFailureFromRow,
-} from "./postgres-hub-rows.js";
+} from "../hub-rows.js";
 import {
   type PostgresHubStatement,
   type PostgresHubStatements,

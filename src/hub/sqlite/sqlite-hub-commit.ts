@@ -1,5 +1,5 @@
 import type { HubBatch } from "../hub-store.js";
-import { optionalJson } from "./sqlite-hub-rows.js";
+import { optionalJson } from "../hub-rows.js";
 import type { SqliteHubStatements } from "./sqlite-hub-statements.js";
 
 const bit = (flag: boolean): number => (flag ? 1 : 0);

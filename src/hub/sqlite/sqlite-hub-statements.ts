@@ -1,13 +1,5 @@
 import type Database from "better-sqlite3";
-import type {
-  ConflictRow,
-  DuplicateRow,
-  GoldenRow,
-  LinkRow,
-  ParkedRow,
-  RunRow,
-  WriteFailureRow,
-} from "./sqlite-hub-rows.js";
+import type { ConflictRow, DuplicateRow, GoldenRow, LinkRow, ParkedRow, RunRow, WriteFailureRow } from "../hub-rows.js";
 
 type Text = string | null;
 

@@ -42,7 +42,7 @@ import {
   runFromRow,
   type WriteFailureRow,
   writeFailureFromRow,
-} from "./sqlite-hub-rows.js";
+} from "../hub-rows.js";
 import { prepareSqliteHubStatements, type SqliteHubStatements } from "./sqlite-hub-statements.js";
 
 const retryableCodes = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT"]);

@@ -13,17 +13,23 @@ import type {
   SourceChange,
   Value,
   WriteFailure,
-} from "../../core/types.js";
+} from "../core/types.js";
 
-/** A `golden` row as SQLite returns it. */
+/**
+ * Rows as the SQL hub stores return them, and their conversion to domain types. SQLite returns
+ * flags as 1/0 and the journal's seq as a number; pg returns booleans and bigint as a string:
+ * the row types admit both, the conversions normalize.
+ */
+
+/** A `golden` row. */
 export interface GoldenRow {
   entity: string;
   uid: string;
   fields: string;
   meta: string;
-  deleted: number;
+  deleted: number | boolean;
   merged_into: string | null;
-  dirty: number;
+  dirty: number | boolean;
   created_at: string;
   updated_at: string;
 }
@@ -40,7 +46,7 @@ export interface LinkRow {
 
 /** A `journal` row. */
 export interface JournalRow {
-  seq: number;
+  seq: number | string;
   run_id: string;
   at: string;
   entity: string;
@@ -114,7 +120,7 @@ export interface WriteFailureRow {
   attempts: number;
   last_error: string;
   next_at: string;
-  dead: number;
+  dead: number | boolean;
   updated_at: string;
 }
 
@@ -145,9 +151,9 @@ export function goldenFromRow(row: GoldenRow): GoldenRecord {
     uid: row.uid,
     fields: parse<Fields>(row.fields),
     meta: parse<Record<string, FieldMeta>>(row.meta),
-    deleted: row.deleted === 1,
+    deleted: Boolean(row.deleted),
     ...(row.merged_into === null ? {} : { mergedInto: row.merged_into }),
-    dirty: row.dirty === 1,
+    dirty: Boolean(row.dirty),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -168,7 +174,7 @@ export function linkFromRow(row: LinkRow): Link {
 /** A journal row to its entry (with `seq`). */
 export function journalFromRow(row: JournalRow): JournalEntry {
   return {
-    seq: row.seq,
+    seq: Number(row.seq),
     runId: row.run_id,
     at: row.at,
     entity: row.entity,
@@ -251,7 +257,7 @@ export function writeFailureFromRow(row: WriteFailureRow): WriteFailure {
     attempts: row.attempts,
     lastError: row.last_error,
     nextAt: row.next_at,
-    dead: row.dead === 1,
+    dead: Boolean(row.dead),
     updatedAt: row.updated_at,
   };
 }
