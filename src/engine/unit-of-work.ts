@@ -13,6 +13,8 @@ import type { HubBatch, HubStore } from "../hub/hub-store.js";
 const SEP = "\u0000";
 const linkKey = (entity: string, system: string, key: string) => `${entity}${SEP}${system}${SEP}${key}`;
 const uidKey = (entity: string, uid: string) => `${entity}${SEP}${uid}`;
+/** A link's identity: one per (entity, uid, system). */
+const slotKey = (entity: string, uid: string, system: string) => `${entity}${SEP}${uid}${SEP}${system}`;
 
 /**
  * The hub as one unit of work sees it: reads go to the store once (batched) and are cached;
@@ -128,14 +130,14 @@ export class UnitOfWork {
     }
     this.remember(link);
     this.changedLinks.set(linkKey(link.entity, link.system, link.key), link);
-    this.removedLinks.delete(uidKey(link.entity, `${link.uid}${SEP}${link.system}`));
+    this.removedLinks.delete(slotKey(link.entity, link.uid, link.system));
   }
 
   removeLink(link: Link): void {
     this.links.set(linkKey(link.entity, link.system, link.key), null);
     this.linksOfUid.get(uidKey(link.entity, link.uid))?.delete(link.system);
     this.changedLinks.delete(linkKey(link.entity, link.system, link.key));
-    this.removedLinks.set(uidKey(link.entity, `${link.uid}${SEP}${link.system}`), {
+    this.removedLinks.set(slotKey(link.entity, link.uid, link.system), {
       entity: link.entity,
       uid: link.uid,
       system: link.system,
@@ -153,20 +155,15 @@ export class UnitOfWork {
 
   /** Keeps loaded write failures, so a new failure counts its attempts on from them. */
   rememberFailures(failures: readonly WriteFailure[]): void {
-    for (const f of failures) this.failures.set(`${f.entity}${SEP}${f.uid}${SEP}${f.system}`, f);
+    for (const f of failures) this.failures.set(slotKey(f.entity, f.uid, f.system), f);
   }
 
   failureOf(entity: string, uid: string, system: string): WriteFailure | undefined {
-    return this.failures.get(`${entity}${SEP}${uid}${SEP}${system}`);
+    return this.failures.get(slotKey(entity, uid, system));
   }
 
   setCursor(system: string, cursor: string): void {
     this.cursor = { system, cursor };
-  }
-
-  /** Whether the unit holds anything to commit. */
-  get isEmpty(): boolean {
-    return this.toBatchParts().every((part) => part === undefined || part.length === 0);
   }
 
   toBatch(): HubBatch {
@@ -192,25 +189,6 @@ export class UnitOfWork {
   /** Commits everything as one transaction. */
   async commit(): Promise<void> {
     await this.hub.commit(this.toBatch());
-  }
-
-  private toBatchParts(): (readonly unknown[] | undefined)[] {
-    return [
-      [...this.dirtyGoldens],
-      [...this.changedLinks.values()],
-      [...this.removedLinks.values()],
-      [...this.matchKeyUpdates.values()],
-      this.journal,
-      this.conflicts,
-      this.duplicates,
-      this.errors,
-      this.park,
-      this.unpark,
-      this.writeFailures,
-      this.clearFailures,
-      this.clean,
-      this.cursor === undefined ? [] : [this.cursor],
-    ];
   }
 
   private remember(link: Link): void {
