@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { contactWorld, expectSettled, remove, status, syncOk } from "../helpers/contact-world.js";
+import { contactWorld, expectSettled, remove, rename, status, syncOk } from "../helpers/contact-world.js";
 import { SqliteWorld } from "../helpers/sqlite-world.js";
 
 let w: SqliteWorld;
@@ -39,6 +39,26 @@ describe("concord status --json", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("contact: 3 golden records, 1 deleted, 0 waiting to be written");
     await expectSettled(w);
+  });
+
+  test("counts a system behind only where something is still to be written to it", async () => {
+    w = contactWorld({
+      systems: ["crm", "erp"],
+      seed: { crm: [["ann@example.com", "Ann"], ["bob@example.com", "Bob"], ["cy@example.com", "Cy"]] },
+    });
+    await syncOk(w);
+    rename(w, "crm", "ann@example.com", "Ann Lee");
+    // Read and write crm only: erp does not get the new name yet.
+    expect((await w.cli(["sync", "--system", "crm"])).code).toBe(0);
+
+    const s = await status(w);
+    expect(s.entities).toEqual([{ entity: "contact", live: 3, deleted: 0, dirty: 1 }]);
+    expect(s.bindings.map((b) => [b.system, b.records, b.inSync])).toEqual([
+      ["crm", 3, 3],
+      ["erp", 3, 2],
+    ]);
+    await syncOk(w);
+    expect((await status(w)).bindings.map((b) => b.inSync)).toEqual([3, 3]);
   });
 });
 

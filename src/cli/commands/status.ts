@@ -15,7 +15,8 @@ export function registerStatus(program: Command, io: CliIO): void {
       if (flags.json) return printJson(io, status);
       const t = table(io, ["entity", "system", "records", "in sync", "detached", "pending writes", "dead letters"]);
       for (const row of status.bindings) {
-        t.push([row.entity, row.system, row.records, row.inSync, row.detached, row.pendingWrites, row.deadLetters]);
+        const inSync = row.inSyncIsLowerBound === true ? `≥ ${row.inSync}` : row.inSync;
+        t.push([row.entity, row.system, row.records, inSync, row.detached, row.pendingWrites, row.deadLetters]);
       }
       const last = status.lastRun;
       const lines = [
