@@ -15,7 +15,7 @@ export function progressObserver(
   const bars = enabled
     ? new cliProgress.MultiBar(
         {
-          format: " {stage} {system} {entity} | {value} records",
+          format: " {stage} {system} {entity} | {value}{of} records",
           hideCursor: true,
           clearOnComplete: false,
           stream: process.stderr,
@@ -34,10 +34,12 @@ export function progressObserver(
       const id = `${event.stage}/${event.system}/${event.entity}`;
       let bar = lines.get(id);
       if (bar === undefined) {
-        bar = bars.create(event.total ?? 0, 0, { stage: event.stage, system: event.system, entity: event.entity });
+        bar = bars.create(event.total ?? 0, 0);
         lines.set(id, bar);
       }
-      bar.update(event.done, { stage: event.stage, system: event.system, entity: event.entity });
+      // The total is known for writes (what was pending), not for reads of a change feed.
+      const of = event.total === undefined ? "" : ` of ${event.total}`;
+      bar.update(event.done, { stage: event.stage, system: event.system, entity: event.entity, of });
     },
     stop() {
       bars?.stop();

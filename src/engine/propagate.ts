@@ -37,7 +37,8 @@ export async function propagate(ctx: RunContext, options: PropagateOptions): Pro
       const entity = ctx.rt.entity(name);
       const targets = targetsOf(entity, options).filter((b) => !halted.has(b.system));
       const openConflicts = await ctx.rt.hub.listConflicts({ status: "open", entity: name });
-      const run = new PagePropagation(ctx, options, openConflicts);
+      const pending = phase === "live" ? (await ctx.rt.hub.countGoldens(name)).dirty : undefined;
+      const run = new PagePropagation(ctx, options, openConflicts, pending);
       let after: string | null = null;
       for (;;) {
         const uids = await ctx.rt.hub.listDirty(name, after, PAGE);
@@ -55,7 +56,12 @@ class PagePropagation {
     private readonly ctx: RunContext,
     private readonly options: PropagateOptions,
     private readonly openConflicts: readonly Conflict[],
+    /** Records waiting at the start, for progress (live phase only). */
+    private readonly pending: number | undefined,
   ) {}
+
+  /** Records gone through per target, for progress. */
+  private readonly done = new Map<string, number>();
 
   async process(
     entity: EntityDef,
@@ -77,6 +83,16 @@ class PagePropagation {
       const natives = await this.toNativeOps(uow, entity, binding, plan.ops, unfinished);
       const outcome = await writeTarget(ctx, uow, binding, natives, options.mode);
       for (const uid of outcome.failed) unfinished.add(uid);
+      const done = (this.done.get(binding.system) ?? 0) + page.goldens.length;
+      this.done.set(binding.system, done);
+      ctx.rt.observer.emit({
+        type: "progress",
+        stage: "write",
+        system: binding.system,
+        entity: entity.name,
+        done,
+        ...(this.pending === undefined ? {} : { total: this.pending }),
+      });
     }
     if (options.mode.dryRun) return;
     if (mayClean)
