@@ -49,14 +49,28 @@ export function copyLines(from: number, to: number): string {
   return lines.join("");
 }
 
-/** The Concord config of a benchmark world: one PostgreSQL source, a PostgreSQL and a SQLite target. */
-export function benchConfig(hubPath: string, sourceUrl: string, targetUrl: string, sqlitePath: string): string {
+/** What a benchmark's Concord config connects. */
+export interface ConfigSpec {
+  readonly hubPath: string;
+  /** Concord's system entries (YAML flow mappings), from BenchEngine.system. */
+  readonly source: string;
+  readonly target: string;
+  /** The target system's name: `pg_target` or `mariadb_target`. */
+  readonly targetName: string;
+  readonly sqlitePath: string;
+  /** The contacts table, the same name in every system. */
+  readonly table: string;
+}
+
+/** The Concord config of a benchmark world: one source, a database target and a SQLite target. */
+export function benchConfig(spec: ConfigSpec): string {
   const json = JSON.stringify;
-  return `hub: ${json(`sqlite:${hubPath}`)}
+  const systems = ["source", spec.targetName, "sqlite_target"];
+  return `hub: ${json(`sqlite:${spec.hubPath}`)}
 systems:
-  source: { connector: postgres, url: ${json(sourceUrl)} }
-  pg_target: { connector: postgres, url: ${json(targetUrl)} }
-  sqlite_target: { connector: sqlite, path: ${json(sqlitePath)} }
+  source: ${spec.source}
+  ${spec.targetName}: ${spec.target}
+  sqlite_target: { connector: sqlite, path: ${json(spec.sqlitePath)} }
 entities:
   contact:
     fields:
@@ -67,12 +81,12 @@ entities:
       tier: { type: enum, values: [free, pro, enterprise] }
       note: string
     match: [email]
-    priority: [source, pg_target, sqlite_target]
+    priority: [${systems.join(", ")}]
     systems:
-${["source", "pg_target", "sqlite_target"]
+${systems
   .map(
     (s) =>
-      `      ${s}: { table: contacts, key: id, fields: { email: email, firstName: first_name, lastName: last_name, birthDate: birth_date, tier: tier, note: note } }`,
+      `      ${s}: { table: ${spec.table}, key: id, fields: { email: email, firstName: first_name, lastName: last_name, birthDate: birth_date, tier: tier, note: note } }`,
   )
   .join("\n")}
 `;

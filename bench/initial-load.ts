@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { withPgClient } from "../test/helpers/postgres-database.js";
 import { benchEntry, runChild } from "./child.js";
-import { pgContactsDdl } from "./contacts.js";
+import { type Flow, flowLabel } from "./flows.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
 import type { ReferenceLoadResult, ReferenceLoadSpec } from "./reference.js";
-import { pgDigest, sameDigests, sqliteDigest } from "./verify.js";
+import { sameDigests, sqliteDigest } from "./verify.js";
 import { createSqliteContacts, createWorld } from "./world.js";
 
 /** One side of the initial load: Concord or the reference. */
@@ -23,6 +22,10 @@ export interface LoadSide {
 
 /** The initial-load benchmark's result. */
 export interface InitialLoadResult {
+  /** The flow's name (`postgres`, `mariadb-source`, `mariadb-target`). */
+  readonly flow: string;
+  /** Source → hub → targets, as the tables show it. */
+  readonly label: string;
   readonly rows: number;
   readonly concord: LoadSide & { readonly errors: number; readonly written: Readonly<Record<string, unknown>> };
   readonly reference: LoadSide;
@@ -39,24 +42,28 @@ interface SyncJson {
 }
 
 /**
- * Loads `rows` contacts from a fresh PostgreSQL source into a PostgreSQL and a SQLite target,
+ * Loads `rows` contacts from a fresh source into a database and a SQLite target, as `flow` says,
  * first with the reference pipeline, then with Concord's first `concord sync` (SQLite hub), each
  * in a child process of its own; then checks that every target equals the source.
  */
 export async function benchInitialLoad(
+  flow: Flow,
   rows: number,
   options: { cpuProfDir?: string },
   log: (line: string) => void,
 ): Promise<InitialLoadResult> {
-  log(`initial load: seeding ${rows} contacts`);
-  const world = await createWorld("load", rows);
+  const label = flowLabel(flow);
+  log(`initial load, ${label}: seeding ${rows} contacts`);
+  const world = await createWorld("load", rows, flow);
   try {
     const refSqlite = join(world.dir, "reference.db");
-    await withPgClient(world.target.url, (c) => c.query(pgContactsDdl("ref_contacts", true)));
+    await flow.target.createContacts(world.target.url, "ref_contacts", true);
     createSqliteContacts(refSqlite, "ref_contacts", 0);
 
-    log("initial load: reference (COPY out → COPY in + SQLite 10k-row transactions)");
+    log("initial load: reference (raw drivers, one streamed pass)");
     const spec: ReferenceLoadSpec = {
+      sourceEngine: flow.source.name,
+      targetEngine: flow.target.name,
       sourceUrl: world.source.url,
       targetUrl: world.target.url,
       sourceTable: "contacts",
@@ -77,19 +84,21 @@ export async function benchInitialLoad(
     const summary = JSON.parse(run.stdout) as SyncJson;
 
     log("initial load: verifying the targets");
-    const source = await pgDigest(world.source.url, "contacts");
+    const source = await flow.source.digest(world.source.url, "contacts");
     const refVerified = sameDigests([
       source,
-      await pgDigest(world.target.url, "ref_contacts"),
+      await flow.target.digest(world.target.url, "ref_contacts"),
       await sqliteDigest(refSqlite, "ref_contacts"),
     ]);
     const verified = sameDigests([
       source,
-      await pgDigest(world.target.url, "contacts"),
+      await flow.target.digest(world.target.url, "contacts"),
       await sqliteDigest(world.sqlitePath, "contacts"),
     ]);
     const profile = options.cpuProfDir === undefined ? undefined : summarizeProfile(options.cpuProfDir);
     return {
+      flow: flow.name,
+      label,
       rows,
       concord: {
         ms: summary.durationMs,

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import os from "node:os";
-import { testPostgresUrl, withPgClient } from "../test/helpers/postgres-database.js";
+import { mariadbEngine } from "./mariadb-engine.js";
+import { postgresEngine } from "./pg-engine.js";
 
 /** Where the numbers were measured: they mean little without it. */
 export interface Machine {
@@ -10,18 +11,17 @@ export interface Machine {
   readonly node: string;
   readonly platform: string;
   readonly postgres: string;
+  /** Null when the run measured no MariaDB flow. */
+  readonly mariadb: string | null;
   /** 1, 5 and 15 minute load averages when the bench started: other work on the machine skews results. */
   readonly loadAverage: readonly number[];
   readonly commit: string | null;
 }
 
-/** Describes this machine and the PostgreSQL server. */
-export async function describeMachine(): Promise<Machine> {
+/** Describes this machine and the database servers (MariaDB's when `mariadb`). */
+export async function describeMachine(mariadb: boolean): Promise<Machine> {
   const cpus = os.cpus();
-  const postgres = await withPgClient(testPostgresUrl, async (c) => {
-    const { rows } = await c.query<{ server_version: string }>("SHOW server_version");
-    return rows[0]?.server_version ?? "unknown";
-  });
+  const postgres = await postgresEngine.version();
   return {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model.trim() ?? "unknown",
@@ -29,6 +29,7 @@ export async function describeMachine(): Promise<Machine> {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     postgres,
+    mariadb: mariadb ? await mariadbEngine.version() : null,
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
     commit: gitCommit(),
   };

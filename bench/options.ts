@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { FLOWS, type FlowName, flowNamed } from "./flows.js";
 
 /** What one `npm run bench` measures, from its command line. */
 export interface BenchOptions {
@@ -10,6 +11,8 @@ export interface BenchOptions {
   readonly seconds: number;
   /** Source rows changed per writer transaction. */
   readonly txSize: number;
+  /** Which source → targets arrangements to measure, each with both benchmarks. */
+  readonly flows: readonly FlowName[];
   /** Which benchmarks to run. */
   readonly only: "all" | "load" | "steady";
   /** Profile Concord's initial load (`--cpu-prof`) and summarize the main thread's profile. */
@@ -19,7 +22,7 @@ export interface BenchOptions {
 
 /** The bench's `--help`. */
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rows N] [--rates 1000,5000] [--seconds S] [--tx-size K]
-                        [--only load|steady] [--cpu-prof]
+                        [--only load|steady] [--flows postgres,mariadb-source,mariadb-target] [--cpu-prof]
 
   --quick        smoke run: 20,000 rows, 3 s per rate (explicit flags still win)
   --rows N       contacts in the source table (default 1,000,000)
@@ -28,6 +31,10 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rows N] [--rate
   --seconds S    length of each steady-state window (default 10)
   --tx-size K    source rows updated per writer transaction (default 10)
   --only WHAT    run only the initial load or only the steady state
+  --flows LIST   which sources and targets (default all three; SQLite is always a target too):
+                   postgres        PostgreSQL → SQLite hub → PostgreSQL + SQLite
+                   mariadb-source  MariaDB → SQLite hub → PostgreSQL + SQLite (trigger, then binlog capture)
+                   mariadb-target  PostgreSQL → SQLite hub → MariaDB + SQLite
   --cpu-prof     profile Concord's initial load and print its top self-time functions`;
 
 /** Parses the bench's flags (`--help` is the caller's); throws on anything it does not understand. */
@@ -41,6 +48,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       seconds: { type: "string" },
       "tx-size": { type: "string" },
       only: { type: "string", default: "all" },
+      flows: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
     },
     strict: true,
@@ -50,12 +58,20 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (only !== "all" && only !== "load" && only !== "steady") {
     throw new Error(`--only ${only}: expected load or steady\n\n${BENCH_USAGE}`);
   }
+  const flows = (values.flows ?? FLOWS.map((f) => f.name).join(",")).split(",").map((name) => {
+    try {
+      return flowNamed(name.trim()).name;
+    } catch (err) {
+      throw new Error(`--flows: ${err instanceof Error ? err.message : String(err)}\n\n${BENCH_USAGE}`);
+    }
+  });
   const rates = (values.rates ?? "250,500,1000,2000,5000,10000,20000").split(",").map((r) => positive("--rates", r));
   return {
     rows: positive("--rows", values.rows ?? (quick ? "20000" : "1000000"), true),
     rates: rates.sort((a, b) => a - b),
     seconds: positive("--seconds", values.seconds ?? (quick ? "3" : "10")),
     txSize: positive("--tx-size", values["tx-size"] ?? "10", true),
+    flows: [...new Set(flows)],
     only,
     cpuProf: values["cpu-prof"],
     quick,

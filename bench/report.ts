@@ -15,8 +15,9 @@ export interface BenchResults {
   readonly machine: Machine;
   /** 1, 5 and 15 minute load averages at the end: with the start's, how busy the machine was. */
   readonly loadAverageAtEnd: readonly number[];
-  readonly initialLoad?: InitialLoadResult;
-  readonly steadyState?: SteadyStateResult;
+  /** One per flow (source → targets) measured. */
+  readonly initialLoad?: readonly InitialLoadResult[];
+  readonly steadyState?: readonly SteadyStateResult[];
 }
 
 /** Writes the results as JSON to `dir/<timestamp>.json`; answers the file. */
@@ -31,12 +32,14 @@ export function writeResults(dir: string, results: BenchResults): string {
 export function formatResults(results: BenchResults): string {
   const m = results.machine;
   const parts = [
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, ` +
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}${m.mariadb === null ? "" : `, MariaDB ${m.mariadb}`}, ` +
       `load average ${m.loadAverage.join(" ")} at the start, ${results.loadAverageAtEnd.join(" ")} at the end${m.commit === null ? "" : `, commit ${m.commit}`}`,
   ];
-  if (results.initialLoad) parts.push(loadTable(results.initialLoad));
-  if (results.initialLoad?.profile) parts.push(profileTable(results.initialLoad.profile));
-  if (results.steadyState) parts.push(steadyTable(results.steadyState));
+  for (const load of results.initialLoad ?? []) {
+    parts.push(loadTable(load));
+    if (load.profile) parts.push(profileTable(load.profile));
+  }
+  for (const steady of results.steadyState ?? []) parts.push(steadyTable(steady));
   return `${parts.join("\n\n")}\n`;
 }
 
@@ -65,7 +68,7 @@ function loadTable(r: InitialLoadResult): string {
     ]);
   }
   return (
-    `Initial load of ${r.rows.toLocaleString("en-US")} contacts: PostgreSQL → SQLite hub → PostgreSQL + SQLite\n` +
+    `Initial load of ${r.rows.toLocaleString("en-US")} contacts: ${r.label}\n` +
     `${t.toString()}\nratio (Concord's time / reference's time): ${r.ratio.toFixed(1)}×` +
     (r.concord.errors > 0 ? `\nConcord reported ${r.concord.errors} errors` : "")
   );
@@ -91,11 +94,9 @@ function steadyTable(r: SteadyStateResult): string {
     "runs",
     "verdict",
   ]);
-  const phases: [string, SteadyPhase][] = [
-    ["reference relay", r.reference],
-    ["Concord daemon", r.concord],
-  ];
-  for (const [name, phase] of phases) {
+  const phases: SteadyPhase[] = [r.reference, ...r.concord];
+  for (const phase of phases) {
+    const name = phase.name;
     for (const w of phase.rates) {
       t.push([
         name,
@@ -113,11 +114,12 @@ function steadyTable(r: SteadyStateResult): string {
     }
   }
   const lines = [
-    `Steady state on ${r.rows.toLocaleString("en-US")} contacts, ${r.seconds} s per rate, ${r.txSize} rows per writer transaction; ` +
+    `Steady state, ${r.label}, on ${r.rows.toLocaleString("en-US")} contacts, ${r.seconds} s per rate, ${r.txSize} rows per writer transaction; ` +
       `latency = source commit → target row has the value; Concord: ${r.daemon}`,
     t.toString(),
   ];
-  for (const [name, phase] of phases) {
+  for (const phase of phases) {
+    const name = phase.name;
     const last = phase.rates.at(-1);
     // When the writer was the limit, the propagator's own ceiling lies higher: say so.
     const limit =
@@ -128,13 +130,15 @@ function steadyTable(r: SteadyStateResult): string {
       `${name}: highest sustained rate ${highest}, peak RSS ${f0(phase.peakRssMb)} MiB, targets = source at the end: ${converged}`,
     );
   }
-  for (const c of r.concord.rates) {
-    const ref = r.reference.rates.find((w) => w.rate === c.rate);
-    if (ref === undefined || ref.latencyMs.p50 === 0) continue;
-    lines.push(
-      `ratio at ${f0(c.rate)}/s (Concord / reference): p50 ${(c.latencyMs.p50 / ref.latencyMs.p50).toFixed(1)}×, ` +
-        `p99 ${(c.latencyMs.p99 / ref.latencyMs.p99).toFixed(1)}×`,
-    );
+  for (const phase of r.concord) {
+    for (const c of phase.rates) {
+      const ref = r.reference.rates.find((w) => w.rate === c.rate);
+      if (ref === undefined || ref.latencyMs.p50 === 0) continue;
+      lines.push(
+        `ratio at ${f0(c.rate)}/s (${phase.name} / reference): p50 ${(c.latencyMs.p50 / ref.latencyMs.p50).toFixed(1)}×, ` +
+          `p99 ${(c.latencyMs.p99 / ref.latencyMs.p99).toFixed(1)}×`,
+      );
+    }
   }
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: Concord's initial load and steady state, each against the raw drivers doing the
- * same work in the same run. Prints tables and writes the JSON to bench/results/. See README.md,
+ * `npm run bench`: Concord's initial load and steady state, per flow (PostgreSQL or MariaDB as the
+ * source or the target), each against the raw drivers doing the same work in the same run. Prints tables and writes the JSON to bench/results/. See README.md,
  * "Benchmarks", and `npm run bench -- --help`.
  */
 import { loadavg, tmpdir } from "node:os";
@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchResults, formatResults, writeResults } from "./report.js";
 import { killAllChildren } from "./child.js";
-import { benchInitialLoad } from "./initial-load.js";
+import { flowNamed } from "./flows.js";
+import { benchInitialLoad, type InitialLoadResult } from "./initial-load.js";
 import { describeMachine } from "./machine.js";
 import { BENCH_USAGE, type BenchOptions, parseBenchOptions } from "./options.js";
-import { benchSteadyState } from "./steady-state.js";
+import { benchSteadyState, type SteadyStateResult } from "./steady-state.js";
 import { disposeAllWorlds } from "./world.js";
 
 const RESULTS = fileURLToPath(new URL("./results/", import.meta.url));
@@ -31,25 +32,30 @@ async function main(): Promise<number> {
     return 2;
   }
   const startedAt = new Date().toISOString();
-  const machine = await describeMachine();
+  const flows = options.flows.map(flowNamed);
+  const machine = await describeMachine(flows.some((f) => f.source.name === "mariadb" || f.target.name === "mariadb"));
   const stamp = startedAt.replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
-  const initialLoad =
-    options.only === "steady"
-      ? undefined
-      : await benchInitialLoad(
-          options.rows,
-          options.cpuProf ? { cpuProfDir: join(tmpdir(), `concord-bench-profile-${stamp}`) } : {},
-          log,
-        );
-  const steadyState = options.only === "load" ? undefined : await benchSteadyState(options, log);
+  const initialLoad: InitialLoadResult[] = [];
+  const steadyState: SteadyStateResult[] = [];
+  if (options.only !== "steady") {
+    for (const flow of flows) {
+      const profileDir = join(tmpdir(), `concord-bench-profile-${stamp}-${flow.name}`);
+      initialLoad.push(
+        await benchInitialLoad(flow, options.rows, options.cpuProf ? { cpuProfDir: profileDir } : {}, log),
+      );
+    }
+  }
+  if (options.only !== "load") {
+    for (const flow of flows) steadyState.push(await benchSteadyState(flow, options, log));
+  }
   const results: BenchResults = {
     startedAt,
     finishedAt: new Date().toISOString(),
     options,
     machine,
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
-    ...(initialLoad === undefined ? {} : { initialLoad }),
-    ...(steadyState === undefined ? {} : { steadyState }),
+    ...(options.only === "steady" ? {} : { initialLoad }),
+    ...(options.only === "load" ? {} : { steadyState }),
   };
   process.stdout.write(formatResults(results));
   log(`results written to ${writeResults(RESULTS, results)}`);

@@ -1,9 +1,12 @@
 import { ChangeTracker, type LatencySummary, slope } from "./change-tracker.js";
 import { cpuSecondsOf } from "./child.js";
+import type { BenchEngine } from "./engine.js";
 import { runWriter } from "./writer.js";
 
 /** One steady-state window at one rate. */
 export interface WindowSpec {
+  /** The source's engine, and its database the writer changes. */
+  readonly engine: BenchEngine;
   readonly url: string;
   readonly table: string;
   readonly rows: number;

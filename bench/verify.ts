@@ -33,7 +33,8 @@ export async function sqliteDigest(path: string, table: string): Promise<TableDi
   }
 }
 
-async function digest(rows: AsyncIterable<unknown[]> | Iterable<unknown[]>): Promise<TableDigest> {
+/** The digest of rows of the non-key columns, already in e-mail order. */
+export async function digest(rows: AsyncIterable<unknown[]> | Iterable<unknown[]>): Promise<TableDigest> {
   const hash = createHash("sha256");
   let count = 0;
   for await (const row of rows) {

@@ -1,28 +1,33 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import Database from "better-sqlite3";
-import { from as copyFrom } from "pg-copy-streams";
-import {
-  createTestDatabase,
-  postgresSkipReason,
-  type TestDatabase,
-  withPgClient,
-} from "../test/helpers/postgres-database.js";
-import { benchConfig, CONTACT_COLUMNS, contact, copyLines, pgContactsDdl, sqliteContactsDdl } from "./contacts.js";
+import { benchConfig, contact, sqliteContactsDdl } from "./contacts.js";
+import type { BenchDatabase } from "./engine.js";
+import type { Flow } from "./flows.js";
+
+/**
+ * How often Concord's daemon polls a source that cannot push (MariaDB), and the reference relay
+ * its changelog: both wait the same, so that the ratio compares the work, not the period.
+ */
+export const SOURCE_POLL_MS = 100;
 
 /** The databases and files of one benchmark: made fresh, removed by `dispose`. */
 export interface BenchWorld {
+  readonly flow: Flow;
   readonly dir: string;
   /** Holds `contacts` with the seeded rows. */
-  readonly source: TestDatabase;
+  readonly source: BenchDatabase;
   /** Holds an empty `contacts` for Concord to fill. */
-  readonly target: TestDatabase;
+  readonly target: BenchDatabase;
   /** Concord's SQLite target, with an empty `contacts`. */
   readonly sqlitePath: string;
   readonly configFile: string;
+  /**
+   * Adds another Concord setup on `table` (seeded like `contacts`, its own hub and SQLite file),
+   * the source read with `capture`; answers its config file and SQLite path.
+   */
+  addSetup(table: string, rows: number, capture: string): Promise<{ configFile: string; sqlitePath: string }>;
   dispose(): Promise<void>;
 }
 
@@ -30,9 +35,9 @@ export interface BenchWorld {
 const live = new Set<() => Promise<void>>();
 
 /** Creates a world: fresh source and target databases, temp files, the config; seeds `rows` contacts. */
-export async function createWorld(name: string, rows: number): Promise<BenchWorld> {
+export async function createWorld(name: string, rows: number, flow: Flow): Promise<BenchWorld> {
   const dir = mkdtempSync(join(tmpdir(), `concord-bench-${name}-`));
-  const databases: TestDatabase[] = [];
+  const databases: BenchDatabase[] = [];
   const cleanup = async () => {
     live.delete(cleanup);
     for (const db of databases.splice(0)) await db.drop();
@@ -40,22 +45,34 @@ export async function createWorld(name: string, rows: number): Promise<BenchWorl
   };
   live.add(cleanup);
   try {
-    const source = await freshDatabase(`bench_${name}_src`, databases);
-    const target = await freshDatabase(`bench_${name}_dst`, databases);
-    const world: BenchWorld = {
-      dir,
-      source,
-      target,
-      sqlitePath: join(dir, "target.db"),
-      configFile: join(dir, "concord.yaml"),
-      dispose: cleanup,
+    const source = await flow.source.createDatabase(`bench_${name}_src`);
+    databases.push(source);
+    const target = await flow.target.createDatabase(`bench_${name}_dst`);
+    databases.push(target);
+    const addSetup = async (table: string, count: number, capture: string | undefined) => {
+      await flow.source.createContacts(source.url, table, false);
+      await flow.source.seedContacts(source.url, table, count);
+      await flow.target.createContacts(target.url, table, true);
+      const sqlitePath = join(dir, `${table}.db`);
+      createSqliteContacts(sqlitePath, table, 0);
+      const configFile = join(dir, `${table}.yaml`);
+      const sourceSystem = flow.source.system(source.url, {
+        ...(capture === undefined ? {} : { capture }),
+        pollEvery: `${SOURCE_POLL_MS}ms`,
+      });
+      const config = benchConfig({
+        hubPath: join(dir, `${table}-hub.db`),
+        source: sourceSystem,
+        target: flow.target.system(target.url, {}),
+        targetName: `${flow.target.name === "postgres" ? "pg" : flow.target.name}_target`,
+        sqlitePath,
+        table,
+      });
+      writeFileSync(configFile, config);
+      return { configFile, sqlitePath };
     };
-    await withPgClient(source.url, (c) => c.query(pgContactsDdl("contacts", false)));
-    await copyContacts(source.url, "contacts", rows);
-    await withPgClient(target.url, (c) => c.query(pgContactsDdl("contacts", true)));
-    createSqliteContacts(world.sqlitePath, "contacts", 0);
-    writeFileSync(world.configFile, benchConfig(join(dir, "hub.db"), source.url, target.url, world.sqlitePath));
-    return world;
+    const main = await addSetup("contacts", rows, undefined);
+    return { flow, dir, source, target, ...main, addSetup, dispose: cleanup };
   } catch (err) {
     await cleanup();
     throw err;
@@ -65,19 +82,6 @@ export async function createWorld(name: string, rows: number): Promise<BenchWorl
 /** Removes every world still alive (on Ctrl-C). */
 export async function disposeAllWorlds(): Promise<void> {
   for (const cleanup of [...live]) await cleanup();
-}
-
-/** Loads contacts 1..rows into a PostgreSQL table with COPY, then analyzes it. */
-export async function copyContacts(url: string, table: string, rows: number): Promise<void> {
-  const chunk = 10_000;
-  function* lines(): Generator<string> {
-    for (let from = 1; from <= rows; from += chunk) yield copyLines(from, Math.min(rows, from + chunk - 1));
-  }
-  await withPgClient(url, async (client) => {
-    const columns = ["id", ...CONTACT_COLUMNS].map((c) => `"${c}"`).join(", ");
-    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY "${table}" (${columns}) FROM STDIN`)));
-    await client.query(`ANALYZE "${table}"`);
-  });
 }
 
 /** Creates a SQLite file with a contacts table holding contacts 1..rows. */
@@ -94,12 +98,4 @@ export function createSqliteContacts(path: string, table: string, rows: number):
   } finally {
     db.close();
   }
-}
-
-/** A fresh database, added to `made` so that it is dropped with the world. */
-async function freshDatabase(prefix: string, made: TestDatabase[]): Promise<TestDatabase> {
-  const db = await createTestDatabase(prefix);
-  if (db === undefined) throw new Error(postgresSkipReason());
-  made.push(db);
-  return db;
 }

@@ -1,8 +1,9 @@
-import pg from "pg";
 import type { ChangeTracker } from "./change-tracker.js";
+import type { BenchEngine } from "./engine.js";
 
 /** What the paced writer does in one window. */
 export interface WriterSpec {
+  readonly engine: BenchEngine;
   readonly url: string;
   readonly table: string;
   /** Rows are picked at random among ids 1..rows. */
@@ -36,15 +37,9 @@ const MAX_IN_FLIGHT = 32;
  * `id:seq` in its note. A commit is timed when the server acknowledges it.
  */
 export async function runWriter(spec: WriterSpec): Promise<WriterResult> {
-  const pool = new pg.Pool({ connectionString: spec.url, max: CONNECTIONS });
-  const sql = `UPDATE "${spec.table}" AS t SET note = v.note
-                 FROM unnest($1::bigint[], $2::text[]) AS v(id, note) WHERE t.id = v.id`;
+  const updater = await spec.engine.openUpdater(spec.url, spec.table, CONNECTIONS);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  // An idle connection that the server drops must end the window, not the process.
-  pool.on("error", (err) => {
-    failure ??= err;
-  });
   let issued = 0;
   let transactions = 0;
   // Rows of transactions in flight are not picked again: two concurrent transactions on one row
@@ -74,7 +69,7 @@ export async function runWriter(spec: WriterSpec): Promise<WriterResult> {
       for (const id of ids) busy.delete(id);
       inFlight.delete(tx);
     };
-    const tx: Promise<void> = pool.query(sql, [[...ids], notes]).then(
+    const tx: Promise<void> = updater.update([...ids], notes).then(
       () => {
         const at = performance.now();
         for (const seq of seqs) spec.tracker.committed(seq, at);
@@ -112,6 +107,6 @@ export async function runWriter(spec: WriterSpec): Promise<WriterResult> {
       achievedRate: spec.tracker.committedCount / spec.seconds,
     };
   } finally {
-    await pool.end();
+    await updater.end();
   }
 }
