@@ -64,11 +64,16 @@ async function readFeed(
   let done = 0;
   for (;;) {
     const batch = await capture.changes(position, { limit: options.batchSize });
-    const uow = new UnitOfWork(ctx.rt.hub);
-    await ingestChanges(ctx, uow, system, batch.changes);
-    uow.setCursor(system, batch.cursor);
-    await uow.commit();
-    if (!options.dryRun) await capture.acknowledge(batch.cursor);
+    // An empty feed leaves the cursor where the hub has it: nothing to commit or acknowledge
+    // again (the daemon's every run reads each system's feed, most of them empty).
+    const idle = batch.changes.length === 0 && batch.cursor === position;
+    if (!idle) {
+      const uow = new UnitOfWork(ctx.rt.hub);
+      await ingestChanges(ctx, uow, system, batch.changes);
+      uow.setCursor(system, batch.cursor);
+      await uow.commit();
+      if (!options.dryRun) await capture.acknowledge(batch.cursor);
+    }
     done += batch.changes.length;
     ctx.rt.observer.emit({ type: "progress", stage: "read", system, entity: "*", done });
     if (!batch.more || batch.cursor === position) return;

@@ -93,18 +93,33 @@ export class PostgresTriggerCapture implements ChangeCapture {
 
   isInstalled(): Promise<boolean> {
     const { schema, channel } = this.#names;
+    const specs = this.#tables.specs;
+    const fns = specs.map((spec) => captureFunction(schema, spec, channel));
     return this.#session.withClient("checking change capture", async (db) => {
-      if (!(await hasTable(db, schema, CHANGELOG))) return false;
-      for (const spec of this.#tables.specs) {
-        const found = await db.query<{ oid: number }>("SELECT to_regclass($1)::oid::int AS oid", [
-          qualified(schema, spec.name),
-        ]);
-        const oid = found.rows[0]?.oid;
-        const fn = captureFunction(schema, spec, channel);
-        if (oid === null || oid === undefined || (await storedBody(db, schema, fn.name)) !== fn.body) return false;
-        if (!(await triggerInPlace(db, schema, oid, fn.name))) return false;
-      }
-      return true;
+      if (specs.length === 0) return hasTable(db, schema, CHANGELOG);
+      // One round trip for every table (what storedBody and triggerInPlace ask, per table): the
+      // engine asks before each run, and the daemon runs often.
+      const { rows } = await db.query<{ log: boolean; body: string | null; trigger: boolean }>(
+        `SELECT to_regclass($1) IS NOT NULL AS log,
+                (SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                  WHERE n.nspname = $2 AND p.proname = s.fn AND p.pronargs = 0) AS body,
+                EXISTS (SELECT 1 FROM pg_trigger t
+                          JOIN pg_proc p ON p.oid = t.tgfoid
+                          JOIN pg_namespace n ON n.oid = p.pronamespace
+                         WHERE t.tgrelid = to_regclass(s.tbl) AND t.tgname = $3 AND n.nspname = $2
+                           AND p.proname = s.fn AND t.tgtype = $4 AND t.tgenabled = 'O' AND t.tgqual IS NULL) AS trigger
+           FROM unnest($5::text[], $6::text[]) WITH ORDINALITY AS s (tbl, fn, i)
+          ORDER BY s.i`,
+        [
+          qualified(schema, CHANGELOG),
+          schema,
+          TRIGGER,
+          TRIGGER_TYPE,
+          specs.map((spec) => qualified(schema, spec.name)),
+          fns.map((fn) => fn.name),
+        ],
+      );
+      return rows.length === fns.length && rows.every((r, i) => r.log && r.trigger && r.body === fns[i]?.body);
     });
   }
 
@@ -151,8 +166,12 @@ export class PostgresTriggerCapture implements ChangeCapture {
     const upTo = this.#parse(cursor);
     await this.#session.withClient("pruning the changelog", async (db) => {
       await this.#checkNotAhead(db, cursor, upTo);
+      // The prune need not wait for its WAL flush (set_config is local to this statement's
+      // transaction): one lost in a crash only leaves rows at or before the cursor, which no
+      // read returns and the next acknowledgement deletes. The daemon prunes after every batch.
       await db.query(
-        `DELETE FROM ${qualified(this.#names.schema, CHANGELOG)} WHERE (txid, seq) <= ($1::bigint, $2::bigint)`,
+        `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+         DELETE FROM ${qualified(this.#names.schema, CHANGELOG)} USING relaxed WHERE (txid, seq) <= ($1::bigint, $2::bigint)`,
         [upTo.txid.toString(), upTo.seq.toString()],
       );
     });
@@ -179,17 +198,19 @@ export class PostgresTriggerCapture implements ChangeCapture {
 
   async #feedState(db: Db): Promise<{ horizon: bigint; xmax: bigint; end: bigint }> {
     const log = qualified(this.#names.schema, CHANGELOG);
-    if (!(await hasTable(db, this.#names.schema, CHANGELOG))) {
-      throw this.#session.error("change capture is not installed (no changelog table); install it first");
-    }
-    const { rows } = await db.query<{ h: string; xmax: string; end: string }>(
+    // Whether the changelog exists is asked in the same round trip; CASE reads its sequence only then.
+    const { rows } = await db.query<{ ready: boolean; h: string; xmax: string; end: string | null }>(
       `WITH ${HORIZON}
-       SELECT h::text AS h, xmax::text AS xmax,
-              coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass), 0)::text AS end
+       SELECT to_regclass($1) IS NOT NULL AS ready, h::text AS h, xmax::text AS xmax,
+              CASE WHEN to_regclass($1) IS NOT NULL THEN
+                coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass), 0)::text END AS end
          FROM horizon`,
       [log],
     );
     const row = rows[0];
+    if (row?.ready === false || row?.end === null) {
+      throw this.#session.error("change capture is not installed (no changelog table); install it first");
+    }
     if (!row) throw this.#session.error("the change feed's state could not be read");
     return { horizon: BigInt(row.h), xmax: BigInt(row.xmax), end: BigInt(row.end) };
   }

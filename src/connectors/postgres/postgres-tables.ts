@@ -9,6 +9,11 @@ export interface TableColumn {
   readonly name: string;
   /** `format_type`: a type name that can be written in a cast, e.g. `character varying(20)`. */
   readonly type: string;
+  /**
+   * The type without its modifier (`character varying`, `bpchar`), for casting bound values:
+   * a cast to `varchar(20)` would silently truncate, where assigning to the column refuses.
+   */
+  readonly castType: string;
   readonly notnull: boolean;
   readonly kind: ValueKind;
 }
@@ -18,9 +23,17 @@ export async function tableColumns(
   session: PostgresSession,
   table: string,
 ): Promise<{ oid: number; columns: TableColumn[] } | undefined> {
-  const rows = await session.rows<{ oid: number; name: string; type: string; notnull: boolean; typname: string }>(
+  const rows = await session.rows<{
+    oid: number;
+    name: string;
+    type: string;
+    cast_type: string;
+    notnull: boolean;
+    typname: string;
+  }>(
     `describing ${table}`,
     `SELECT c.oid::int AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            format_type(a.atttypid, -1) AS cast_type,
             a.attnotnull AS notnull, coalesce(nullif(b.typname, ''), t.typname) AS typname
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -35,7 +48,13 @@ export async function tableColumns(
   if (!first) return undefined;
   return {
     oid: first.oid,
-    columns: rows.map((r) => ({ name: r.name, type: r.type, notnull: r.notnull, kind: kindOf(r.typname) })),
+    columns: rows.map((r) => ({
+      name: r.name,
+      type: r.type,
+      castType: r.cast_type,
+      notnull: r.notnull,
+      kind: kindOf(r.typname),
+    })),
   };
 }
 
@@ -64,6 +83,8 @@ export interface TableInfo {
   readonly keyText: string;
   /** Value kinds by column name, for writing. */
   readonly kinds: ReadonlyMap<string, ValueKind>;
+  /** Modifier-free types by column name, for casts of values bound in a VALUES list. */
+  readonly castTypes: ReadonlyMap<string, string>;
 }
 
 /** Resolves resources to tables once per connection. */
@@ -113,6 +134,7 @@ export class PostgresTables {
       keyType: keyColumn.type,
       keyText: `${key}::text`,
       kinds: new Map(found.columns.map((c) => [c.name, c.kind])),
+      castTypes: new Map(found.columns.map((c) => [c.name, c.castType])),
     };
     this.#cache.set(resource, info);
     return info;

@@ -121,22 +121,88 @@ async function insertRows(db: Db, info: TableInfo, ops: readonly Insert[]): Prom
   return created.map((key) => ({ ok: true, key }));
 }
 
-/** One UPDATE ... RETURNING per row (rows set different columns); no row means notFound. */
+/**
+ * Updates that set the same columns go as one UPDATE ... FROM (VALUES ...) per group: one round
+ * trip instead of one per row. A key updated twice in the chunk, or an update that sets nothing,
+ * goes alone, in order, as does every op when the caller retries a failed chunk one by one.
+ */
 async function updateRows(db: Db, info: TableInfo, ops: readonly Update[]): Promise<WriteResult[]> {
   const results: WriteResult[] = [];
-  for (const op of ops) {
+  const groups = new Map<string, { columns: string[]; items: { op: Update; i: number }[] }>();
+  const alone: number[] = [];
+  const keys = new Set<string>();
+  ops.forEach((op, i) => {
     const columns = given(op.row);
-    const values = columns.map((c) => toPgValue(info.kinds.get(c) ?? "other", op.row[c]));
-    const where = `${info.key} = $${columns.length + 1}::${info.keyType}`;
-    const text =
-      columns.length === 0
-        ? `SELECT ${info.keyText} FROM ${info.table} WHERE ${where}`
-        : `UPDATE ${info.table} SET ${columns.map((c, i) => `${quoteIdent(c)} = $${i + 1}`).join(", ")} WHERE ${where} RETURNING ${info.keyText}`;
-    const { rows } = await db.query<[string]>({ text, values: [...values, op.key], rowMode: "array" });
-    const key = rows[0]?.[0];
-    results.push(key === undefined ? notFound(info, op.key) : { ok: true, key });
+    const repeated = keys.has(op.key);
+    keys.add(op.key);
+    if (columns.length === 0 || repeated) return void alone.push(i);
+    const signature = JSON.stringify(columns);
+    const group = groups.get(signature) ?? { columns, items: [] };
+    group.items.push({ op, i });
+    groups.set(signature, group);
+  });
+  for (const { columns, items } of groups.values()) {
+    if (items.length === 1) alone.push(...items.map((item) => item.i));
+    else for (const [n, result] of await updateGroup(db, info, columns, items)) results[n] = result;
+  }
+  for (const i of alone.sort((a, b) => a - b)) {
+    const op = ops[i];
+    if (op !== undefined) results[i] = await updateOne(db, info, op);
   }
   return results;
+}
+
+/**
+ * One UPDATE of rows that set the same columns (each key once); answers by op index. When it
+ * misses a row (not found, skipped by a trigger, two spellings of one key), it throws, so that
+ * the caller retries the chunk op by op and each op answers exactly as it would alone.
+ */
+async function updateGroup(
+  db: Db,
+  info: TableInfo,
+  columns: readonly string[],
+  items: readonly { op: Update; i: number }[],
+): Promise<Map<number, WriteResult>> {
+  const values: unknown[] = [];
+  const bind = (value: unknown, type: string) => `$${values.push(value)}::${type}`;
+  // Each value is cast to its column's type (without modifier, see castTypes): a VALUES list
+  // would otherwise make every bound value text. The key goes as text, like every key.
+  const tuples = items.map(({ op }) => {
+    const cells = columns.map((c) => bind(toPgValue(info.kinds.get(c) ?? "other", op.row[c]), castTypeOf(info, c)));
+    return `(${[bind(op.key, "text"), ...cells].join(", ")})`;
+  });
+  const aliases = columns.map((_, n) => `c${n}`);
+  const { rows } = await db.query<[string, string]>({
+    text: `UPDATE ${info.table} AS t SET ${columns.map((c, n) => `${quoteIdent(c)} = v.${aliases[n]}`).join(", ")}
+             FROM (VALUES ${tuples.join(", ")}) AS v (k, ${aliases.join(", ")})
+            WHERE t.${info.key} = v.k::${info.keyType} RETURNING v.k, t.${info.keyText}`,
+    values,
+    rowMode: "array",
+  });
+  const updated = new Map(rows.map((r) => [r[0], r[1]]));
+  if (updated.size !== items.length) throw new RowRefused("an update of the batch matched no row");
+  return new Map(items.map(({ op, i }) => [i, { ok: true, key: updated.get(op.key) ?? op.key }]));
+}
+
+function castTypeOf(info: TableInfo, column: string): string {
+  const type = info.castTypes.get(column);
+  // A column the table does not have fails the statement, as it would alone.
+  if (type === undefined) throw new RowRefused(`${info.spec.name} has no column ${column}`);
+  return type;
+}
+
+/** One UPDATE ... RETURNING (or a SELECT when it sets nothing); no row means notFound. */
+async function updateOne(db: Db, info: TableInfo, op: Update): Promise<WriteResult> {
+  const columns = given(op.row);
+  const values = columns.map((c) => toPgValue(info.kinds.get(c) ?? "other", op.row[c]));
+  const where = `${info.key} = $${columns.length + 1}::${info.keyType}`;
+  const text =
+    columns.length === 0
+      ? `SELECT ${info.keyText} FROM ${info.table} WHERE ${where}`
+      : `UPDATE ${info.table} SET ${columns.map((c, i) => `${quoteIdent(c)} = $${i + 1}`).join(", ")} WHERE ${where} RETURNING ${info.keyText}`;
+  const { rows } = await db.query<[string]>({ text, values: [...values, op.key], rowMode: "array" });
+  const key = rows[0]?.[0];
+  return key === undefined ? notFound(info, op.key) : { ok: true, key };
 }
 
 /** One DELETE of every key, answering the keys as given (a key may be written "007" for 7). */
