@@ -26,6 +26,7 @@ export function progressObserver(
   const lines = new Map<string, cliProgress.SingleBar>();
   return {
     detail: onEvent !== undefined,
+    progress: enabled,
     emit(event) {
       onEvent?.(event);
       // Say why nothing happens, even off a terminal (stderr), unless the output is JSON.

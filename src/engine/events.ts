@@ -84,6 +84,8 @@ export type SyncEvent =
 /** Receives a run's events. `detail: false` skips per-record events (large loads). */
 export interface RunObserver {
   readonly detail: boolean;
+  /** Whether progress is shown (a terminal): only then are totals worth counting. */
+  readonly progress?: boolean;
   emit(event: SyncEvent): void;
 }
 

@@ -37,7 +37,9 @@ export async function propagate(ctx: RunContext, options: PropagateOptions): Pro
       const entity = ctx.rt.entity(name);
       const targets = targetsOf(entity, options).filter((b) => !halted.has(b.system));
       const openConflicts = await ctx.rt.hub.listConflicts({ status: "open", entity: name });
-      const pending = phase === "live" ? (await ctx.rt.hub.countGoldens(name)).dirty : undefined;
+      // Counting scans the entity's records: worth it for a progress bar, not for every daemon run.
+      const counted = phase === "live" && ctx.rt.observer.progress === true;
+      const pending = counted ? (await ctx.rt.hub.countGoldens(name)).dirty : undefined;
       const run = new PagePropagation(ctx, options, openConflicts, pending);
       let after: string | null = null;
       for (;;) {
