@@ -5,9 +5,10 @@ import { ConcordError, messageOf } from "../core/errors.js";
 import { mapOut } from "../core/mapping.js";
 import type { Fields, WriteCounts, WriteFailure } from "../core/types.js";
 import { entry } from "./apply-upsert.js";
+import { releaseReusedKeys } from "./reused-keys.js";
 import type { TargetOp } from "./plan-page.js";
 import { labelOf, recordError, type RunContext, shownFields, tell } from "./run-context.js";
-import { UnitOfWork } from "./unit-of-work.js";
+import type { UnitOfWork } from "./unit-of-work.js";
 
 /** Writes per connector call. */
 const CHUNK = 500;
@@ -85,6 +86,11 @@ export async function writeTarget(
         const retryable = err instanceof ConcordError ? err.retryable : false;
         results = chunk.map(() => ({ ok: false, error: messageOf(err), retryable }));
       }
+      const created = chunk.flatMap((op, index) => {
+        const result = results[index];
+        return op.write?.op === "insert" && result?.ok === true ? [{ uid: op.target.golden.uid, key: result.key }] : [];
+      });
+      await releaseReusedKeys(ctx, acks, entity, binding, created);
       chunk.forEach((op, index) => {
         const result = results[index] ?? { ok: false, error: "no result from connector", retryable: true };
         if (result.ok || (op.target.op.kind === "delete" && result.notFound === true)) {
@@ -104,28 +110,9 @@ export async function writeTarget(
       });
     }
   };
-  // A target may give a deleted record's key to a record created after it (SQLite reuses the
-  // highest rowid), so deletes are written and acknowledged in the hub before any create: a
-  // delete retried after a crash must never find a newer record under the old key.
-  const isDelete = (op: NativeOp) => op.write?.op === "delete";
-  if (pending.some(isDelete) && pending.some((op) => op.write?.op === "insert")) {
-    const acks = new UnitOfWork(ctx.rt.hub);
-    const deletes = pending.filter(isDelete);
-    // So that the deletes' acknowledgements clear their earlier failures (see acknowledge).
-    acks.rememberFailures(
-      deletes
-        .map((op) => uow.failureOf(entity.name, op.target.golden.uid, binding.system))
-        .filter((f) => f !== undefined),
-    );
-    await writeAll(deletes, acks);
-    await acks.commit();
-    await writeAll(
-      pending.filter((op) => !isDelete(op)),
-      uow,
-    );
-  } else {
-    await writeAll(pending, uow);
-  }
+  // Deletes never share a call with creates: propagation writes tombstones in a later phase. A
+  // key a crash left linked to a deleted record is released when a create receives it.
+  await writeAll(pending, uow);
   return { failed };
 }
 
@@ -185,6 +172,13 @@ async function skipAlreadyCreated(
     creates.map((op) => op.target.golden.uid),
   );
   if (found.size === 0) return [...ops];
+  await releaseReusedKeys(
+    ctx,
+    uow,
+    entity,
+    binding,
+    [...found].map(([uid, key]) => ({ uid, key })),
+  );
   return ops.filter((op) => {
     const key = op.write?.op === "insert" ? found.get(op.target.golden.uid) : undefined;
     if (key === undefined) return true;
