@@ -44,7 +44,13 @@ describe("concord status --json", () => {
   test("counts a system behind only where something is still to be written to it", async () => {
     w = contactWorld({
       systems: ["crm", "erp"],
-      seed: { crm: [["ann@example.com", "Ann"], ["bob@example.com", "Bob"], ["cy@example.com", "Cy"]] },
+      seed: {
+        crm: [
+          ["ann@example.com", "Ann"],
+          ["bob@example.com", "Bob"],
+          ["cy@example.com", "Cy"],
+        ],
+      },
     });
     await syncOk(w);
     rename(w, "crm", "ann@example.com", "Ann Lee");

@@ -25,8 +25,11 @@ describe("a key the target hands out again", () => {
   // then gives the highest rowid to the next insert.
   it("releases the stale link, so the new record is linked and never deleted in its place", async () => {
     w = new SqliteWorld();
-    w.system("crm", `CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT);
-      INSERT INTO contacts VALUES (1, 'a@example.com'), (2, 'b@example.com'), (3, 'c@example.com')`);
+    w.system(
+      "crm",
+      `CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT);
+      INSERT INTO contacts VALUES (1, 'a@example.com'), (2, 'b@example.com'), (3, 'c@example.com')`,
+    );
     w.system("erp", "CREATE TABLE customers (no INTEGER PRIMARY KEY, mail TEXT)");
     w.config(CONFIG);
     await w.sync();
