@@ -1,3 +1,4 @@
+import { ResourceTables } from "../resource-tables.js";
 import type { ResourceSpec } from "../connector.js";
 import { type MysqlSession, quoteIdent, type Sql } from "./mysql-database.js";
 
@@ -85,60 +86,38 @@ export function columnValue(row: Readonly<Record<string, unknown>>, column: stri
 }
 
 /** Resolves resources to tables once per connection. */
-export class MysqlTables {
-  readonly #session: MysqlSession;
-  readonly #specs: ReadonlyMap<string, ResourceSpec>;
-  readonly #cache = new Map<string, TableInfo>();
-
+export class MysqlTables extends ResourceTables<TableInfo> {
   constructor(session: MysqlSession, resources: readonly ResourceSpec[]) {
-    this.#session = session;
-    this.#specs = new Map(resources.map((r) => [r.name, r]));
-  }
-
-  /** The resources of this system. */
-  get specs(): ResourceSpec[] {
-    return [...this.#specs.values()];
-  }
-
-  /** Whether `resource` is one of this system's resources. */
-  has(resource: string): boolean {
-    return this.#specs.has(resource);
-  }
-
-  /** Forgets what was learnt from the schema (on close: the schema may change meanwhile). */
-  clear(): void {
-    this.#cache.clear();
-  }
-
-  /** The table behind a resource; fails naming it when it is unknown, missing or lacks a column. */
-  async get(resource: string): Promise<TableInfo> {
-    const cached = this.#cache.get(resource);
-    if (cached) return cached;
-    const spec = this.#specs.get(resource);
-    if (!spec) throw this.#session.error(`"${resource}" is not a resource of this system`);
-    const columns = await this.#session.run(`reading the columns of ${spec.name}`, (sql) =>
-      tableColumns(sql, this.#session, spec.name),
+    super(
+      resources,
+      (spec) => describeMysqlTable(session, spec),
+      (resource) => session.error(`"${resource}" is not a resource of this system`),
     );
-    if (columns.length === 0)
-      throw this.#session.error(`table "${spec.name}" does not exist in ${this.#session.where}`);
-    const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
-    const keyColumn = byName.get(spec.key.toLowerCase());
-    if (!keyColumn) throw this.#session.error(`table "${spec.name}" has no key column "${spec.key}"`);
-    const missing = spec.columns.filter((c) => !byName.has(c.toLowerCase()));
-    if (missing.length > 0) {
-      throw this.#session.error(`table "${spec.name}" has no column ${missing.map((c) => `"${c}"`).join(", ")}`);
-    }
-    const key = quoteIdent(spec.key);
-    const info: TableInfo = {
-      spec,
-      table: quoteIdent(spec.name),
-      columns: spec.columns.map(quoteIdent),
-      key,
-      keyColumn,
-      keyText: `CAST(${key} AS CHAR)`,
-      byName,
-    };
-    this.#cache.set(resource, info);
-    return info;
   }
+}
+
+/** Reads one table's shape; fails naming the table or column that is missing. */
+async function describeMysqlTable(session: MysqlSession, spec: ResourceSpec): Promise<TableInfo> {
+  const columns = await session.run(`reading the columns of ${spec.name}`, (sql) =>
+    tableColumns(sql, session, spec.name),
+  );
+  if (columns.length === 0) throw session.error(`table "${spec.name}" does not exist in ${session.where}`);
+  const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+  const keyColumn = byName.get(spec.key.toLowerCase());
+  if (!keyColumn) throw session.error(`table "${spec.name}" has no key column "${spec.key}"`);
+  const missing = spec.columns.filter((c) => !byName.has(c.toLowerCase()));
+  if (missing.length > 0) {
+    throw session.error(`table "${spec.name}" has no column ${missing.map((c) => `"${c}"`).join(", ")}`);
+  }
+  const key = quoteIdent(spec.key);
+  const info: TableInfo = {
+    spec,
+    table: quoteIdent(spec.name),
+    columns: spec.columns.map(quoteIdent),
+    key,
+    keyColumn,
+    keyText: `CAST(${key} AS CHAR)`,
+    byName,
+  };
+  return info;
 }

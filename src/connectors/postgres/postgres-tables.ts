@@ -1,3 +1,4 @@
+import { ResourceTables } from "../resource-tables.js";
 import type { ResourceSpec } from "../connector.js";
 import { type PostgresSession, quoteIdent } from "./postgres-session.js";
 
@@ -88,55 +89,34 @@ export interface TableInfo {
 }
 
 /** Resolves resources to tables once per connection. */
-export class PostgresTables {
-  readonly #session: PostgresSession;
-  readonly #specs: ReadonlyMap<string, ResourceSpec>;
-  readonly #cache = new Map<string, TableInfo>();
-
+export class PostgresTables extends ResourceTables<TableInfo> {
   constructor(session: PostgresSession, resources: readonly ResourceSpec[]) {
-    this.#session = session;
-    this.#specs = new Map(resources.map((r) => [r.name, r]));
+    super(
+      resources,
+      (spec) => describePostgresTable(session, spec),
+      (resource) => session.error(`"${resource}" is not a resource of this system`),
+    );
   }
+}
 
-  /** The resources of this system. */
-  get specs(): ResourceSpec[] {
-    return [...this.#specs.values()];
-  }
-
-  /** Whether `resource` is one of this system's resources. */
-  has(resource: string): boolean {
-    return this.#specs.has(resource);
-  }
-
-  /** Forgets what was learnt from the schema (on close: the schema may change meanwhile). */
-  clear(): void {
-    this.#cache.clear();
-  }
-
-  /** The table behind a resource; fails naming it when it is unknown or missing. */
-  async get(resource: string): Promise<TableInfo> {
-    const cached = this.#cache.get(resource);
-    if (cached) return cached;
-    const spec = this.#specs.get(resource);
-    if (!spec) throw this.#session.error(`"${resource}" is not a resource of this system`);
-    const found = await tableColumns(this.#session, spec.name);
-    if (!found) throw this.#session.error(`table "${this.#session.schema}"."${spec.name}" does not exist`);
-    const keyColumn = found.columns.find((c) => c.name === spec.key);
-    if (!keyColumn) throw this.#session.error(`table "${spec.name}" has no key column "${spec.key}"`);
-    const key = quoteIdent(spec.key);
-    const info: TableInfo = {
-      spec,
-      schema: this.#session.schema,
-      oid: found.oid,
-      table: `${quoteIdent(this.#session.schema)}.${quoteIdent(spec.name)}`,
-      columns: spec.columns.map(quoteIdent),
-      key,
-      keyType: keyColumn.type,
-      keyText: `${key}::text`,
-      kinds: new Map(found.columns.map((c) => [c.name, c.kind])),
-      castTypes: new Map(found.columns.map((c) => [c.name, c.castType])),
-    };
-    this.#cache.set(resource, info);
-    return info;
-  }
+/** Reads one table's shape; fails naming the table or column that is missing. */
+async function describePostgresTable(session: PostgresSession, spec: ResourceSpec): Promise<TableInfo> {
+  const found = await tableColumns(session, spec.name);
+  if (!found) throw session.error(`table "${session.schema}"."${spec.name}" does not exist`);
+  const keyColumn = found.columns.find((c) => c.name === spec.key);
+  if (!keyColumn) throw session.error(`table "${spec.name}" has no key column "${spec.key}"`);
+  const key = quoteIdent(spec.key);
+  const info: TableInfo = {
+    spec,
+    schema: session.schema,
+    oid: found.oid,
+    table: `${quoteIdent(session.schema)}.${quoteIdent(spec.name)}`,
+    columns: spec.columns.map(quoteIdent),
+    key,
+    keyType: keyColumn.type,
+    keyText: `${key}::text`,
+    kinds: new Map(found.columns.map((c) => [c.name, c.kind])),
+    castTypes: new Map(found.columns.map((c) => [c.name, c.castType])),
+  };
+  return info;
 }
