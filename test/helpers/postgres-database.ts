@@ -67,6 +67,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase |
 /** Runs `fn` with a fresh client on `url`, closed afterwards whatever happens. */
 export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on("error", () => undefined);
   await client.connect();
   try {
     return await fn(client);

@@ -60,6 +60,8 @@ export async function threeWay(prefix: string): Promise<ThreeWay | string> {
   }
   const crm = new pg.Pool({ connectionString: crmDb.url, max: 2 });
   const erp = new pg.Pool({ connectionString: erpDb.url, max: 2 });
+  // Dropping the databases WITH (FORCE) may terminate a connection still closing: not a failure.
+  for (const pool of [crm, erp]) pool.on("error", () => undefined);
   await crm.query(CRM_DDL);
   await erp.query(ERP_DDL);
   const world = new SqliteWorld("concord-3way-");

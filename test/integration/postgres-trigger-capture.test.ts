@@ -31,6 +31,7 @@ describe.skipIf(!fx)(suite, () => {
   /** A connection of the application's own, outside the pool, for transactions kept open. */
   const session = async (): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString: db.db.url });
+    client.on("error", () => undefined);
     await client.connect();
     return client;
   };
@@ -118,6 +119,7 @@ describe.skipIf(!fx)(suite, () => {
     const { table, capture } = await contacts();
     const start = await capture.currentCursor();
     const elsewhere = new pg.Client({ connectionString: testPostgresUrl });
+    elsewhere.on("error", () => undefined);
     await elsewhere.connect();
     try {
       await elsewhere.query("BEGIN");
