@@ -94,7 +94,11 @@ async function snapshotBinding(
   const reader = connector.reader;
   if (reader === undefined) return;
   const { system, entity, table, key } = binding;
-  const seen = new Set<string>();
+  // Deletes are found by comparing the snapshot's keys with the links it had before. With no
+  // link yet (a first load) there is nothing to compare, and not remembering every key read
+  // keeps a load's memory the same whatever the table's size.
+  const linkedBefore = (await ctx.rt.hub.listLinkKeys(entity, system, null, 1)).length > 0;
+  const seen = linkedBefore ? new Set<string>() : undefined;
   let done = 0;
   for await (const rows of reader.snapshot(table, { batchSize: options.batchSize })) {
     const changes: SourceChange[] = rows.map((row) => {
@@ -103,7 +107,7 @@ async function snapshotBinding(
         throw new ConcordError("connector", `${system}.${table}: a row has no usable value in key column "${key}"`);
       }
       const k = String(value);
-      seen.add(k);
+      seen?.add(k);
       return { resource: table, op: "upsert", key: k, row };
     });
     const uow = new UnitOfWork(ctx.rt.hub);
@@ -112,7 +116,7 @@ async function snapshotBinding(
     done += rows.length;
     ctx.rt.observer.emit({ type: "progress", stage: "read", system, entity, done });
   }
-  await detectDeletes(ctx, binding, seen, options.batchSize);
+  if (seen !== undefined) await detectDeletes(ctx, binding, seen, options.batchSize);
 }
 
 async function detectDeletes(
