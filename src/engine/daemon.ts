@@ -57,7 +57,7 @@ export async function startDaemon(rt: Runtime, options: DaemonOptions): Promise<
       }
       wanted = false;
       try {
-        options.onRun?.(await runSync(rt, { command: "run" }));
+        options.onRun?.(await runSync(rt, { command: "run", recordOnlyIfActive: true }));
       } catch (err) {
         options.onError?.(messageOf(err));
         await new Promise((r) => setTimeout(r, 1000));

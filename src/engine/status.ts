@@ -22,7 +22,9 @@ export interface Status {
   readonly bindings: BindingStatus[];
   readonly entities: { entity: string; live: number; deleted: number; dirty: number }[];
   readonly lastRun: RunRecord | undefined;
-  /** Seconds since the last finished run. */
+  /** When the daemon last looked and found nothing to do (such passes leave no run record). */
+  readonly lastPass?: string;
+  /** Seconds since the last finished run or quiet daemon pass. */
   readonly lagSeconds: number | undefined;
   readonly openConflicts: number;
   readonly openDuplicates: number;
@@ -88,11 +90,15 @@ export async function collectStatus(rt: Runtime): Promise<Status> {
     }
   }
   const [lastRun] = await hub.listRuns(1);
-  const finished = lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt);
+  // The daemon records only passes that did something; quiet ones leave their time here.
+  const lastPass = (await hub.getMeta("last-pass")) ?? undefined;
+  const times = [lastRun?.finishedAt, lastPass].filter((t) => t !== undefined).map((t) => Date.parse(t));
+  const finished = times.length === 0 ? undefined : Math.max(...times);
   return {
     bindings,
     entities,
     lastRun,
+    ...(lastPass === undefined ? {} : { lastPass }),
     lagSeconds: finished === undefined ? undefined : Math.round((Date.now() - finished) / 1000),
     openConflicts: (await hub.listConflicts({ status: "open" })).length,
     openDuplicates: (await hub.listDuplicates({ status: "open" })).length,

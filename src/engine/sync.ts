@@ -20,6 +20,11 @@ export interface SyncOptions {
   readonly force?: boolean;
   readonly retryDead?: boolean;
   readonly batchSize?: number;
+  /**
+   * Record the run only if it did something (the daemon's passes): an idle daemon would
+   * otherwise add a run record every poll, for ever. A quiet pass updates `meta` "last-pass".
+   */
+  readonly recordOnlyIfActive?: boolean;
   /** Write nothing anywhere; report what would be written (the runtime's hub must be a dry-run overlay). */
   readonly dryRun?: boolean;
   readonly onPlanned?: WriteMode["onPlanned"];
@@ -44,7 +49,7 @@ export async function runSync(rt: Runtime, options: SyncOptions): Promise<RunSum
 }
 
 async function syncUnderLease(rt: Runtime, options: SyncOptions, run: RunRecord, started: number): Promise<RunSummary> {
-  await rt.hub.startRun(run);
+  if (options.recordOnlyIfActive !== true) await rt.hub.startRun(run);
   const ctx = newRunContext(rt, run.id);
   for (const p of await rt.hub.listParked()) ctx.parked.set(`${p.system}/${p.entity}/${p.change.key}`, p.id);
   try {
@@ -74,7 +79,11 @@ async function syncUnderLease(rt: Runtime, options: SyncOptions, run: RunRecord,
   }
   const summary = summarize(ctx, started);
   const status = summary.halted ? "halted" : summary.errors > 0 ? "partial" : "ok";
-  await rt.hub.finishRun({ ...run, finishedAt: rt.now(), status, summary });
+  if (options.recordOnlyIfActive === true && isQuiet(summary)) {
+    await rt.hub.commit({ meta: [{ key: "last-pass", value: rt.now() }] });
+  } else {
+    await rt.hub.finishRun({ ...run, finishedAt: rt.now(), status, summary });
+  }
   return summary;
 }
 
@@ -120,4 +129,10 @@ function validateScope(rt: Runtime, options: SyncOptions): void {
     }
   }
   for (const e of options.entities ?? []) rt.entity(e);
+}
+
+/** A pass that read, applied, wrote and reported nothing. */
+function isQuiet(s: RunSummary): boolean {
+  const written = Object.values(s.written).some((c) => c.created + c.updated + c.deleted > 0);
+  return s.read === 0 && s.applied === 0 && !written && s.conflicts === 0 && s.errors === 0 && !s.halted;
 }

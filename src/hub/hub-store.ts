@@ -95,6 +95,7 @@ export interface HubStore {
   getMeta(key: string): Promise<string | null>;
 
   startRun(run: RunRecord): Promise<void>;
+  /** Stores the finished run whole; records it even if it was never started (a quiet daemon pass is not). */
   finishRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */

@@ -113,6 +113,10 @@ export function stateCases(ctx: HubStoreContext): void {
       expect(await s.getRun("run-404")).toBeUndefined();
       expect((await s.listRuns(10)).map((r) => r.id)).toEqual(["run-3", "run-2", "run-1"]);
       expect(await s.listRuns(2)).toStrictEqual([r3, finished(r2, "halted", 12)]);
+      // A run recorded only when it finishes (the daemon's, once it did something).
+      const late = finished(run("run-4", 30), "ok", 31);
+      await s.finishRun(late);
+      expect(await s.getRun("run-4")).toStrictEqual(late);
     });
   });
 

@@ -61,6 +61,14 @@ describe("concord run (the daemon)", () => {
       w.rows<{ name: string }>("crm", "contacts", "id").some((r) => r.name === "Robert"),
     );
 
+    // Idle for a while (polling every 50 ms): quiet passes leave no run record behind.
+    const runs = () => w.system("hub").prepare("SELECT count(*) AS n FROM runs").get() as { n: number };
+    const before = runs().n;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(runs().n).toBe(before);
+    const idle = (await w.cli(["status"])).json as { lastPass?: string };
+    expect(idle.lastPass).toBeDefined();
+
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(stderr).toContain("stopping after the run in progress");

@@ -27,6 +27,7 @@ export function registerStatus(program: Command, io: CliIO): void {
         last === undefined
           ? "last sync: never"
           : `last sync: ${last.finishedAt ?? last.startedAt} (${last.status}, run ${last.id}, lag ${status.lagSeconds ?? "?"} s)`,
+        ...(status.lastPass === undefined ? [] : [`daemon's last pass with nothing to do: ${status.lastPass}`]),
         `open conflicts: ${status.openConflicts}, duplicate candidates: ${status.openDuplicates}, waiting for references: ${status.parked}`,
       ];
       if (status.recentErrors.length > 0) {
