@@ -58,6 +58,7 @@ describe("concord status --json", () => {
     expect((await w.cli(["sync", "--system", "crm"])).code).toBe(0);
 
     const s = await status(w);
+    expect(s.lastRun).toMatchObject({ command: "sync --system crm" });
     expect(s.entities).toEqual([{ entity: "contact", live: 3, deleted: 0, dirty: 1 }]);
     expect(s.bindings.map((b) => [b.system, b.records, b.inSync])).toEqual([
       ["crm", 3, 3],
@@ -145,12 +146,13 @@ describe("usage errors", () => {
 });
 
 describe("--help", () => {
-  /** The commands of DESIGN.md's table. `run` (the daemon) is missing while src/server is being written. */
+  /** The commands of DESIGN.md's table. */
   const DESIGNED = [
     "init",
     "validate",
     "plan",
     "sync",
+    "run",
     "status",
     "conflicts",
     "audit",

@@ -35,7 +35,7 @@ export function registerSync(program: Command, io: CliIO, exit: (code: number) =
         flags,
         (rt) =>
           runSync(rt, {
-            command: ["sync", ...process.argv.slice(3)].join(" "),
+            command: describeSync(flags),
             full: flags.full === true,
             force: flags.force === true,
             retryDead: flags.retryDead === true,
@@ -48,4 +48,15 @@ export function registerSync(program: Command, io: CliIO, exit: (code: number) =
       else io.out(formatSummary(io, summary));
       exit(exitCodeOf(summary));
     });
+}
+
+/** The run's command as the user meant it, from the parsed flags (not from argv positions). */
+function describeSync(flags: SyncFlags): string {
+  const parts = ["sync"];
+  if (flags.full === true) parts.push("--full");
+  for (const e of flags.entity ?? []) parts.push("--entity", e);
+  for (const s of flags.system ?? []) parts.push("--system", s);
+  if (flags.force === true) parts.push("--force");
+  if (flags.retryDead === true) parts.push("--retry-dead");
+  return parts.join(" ");
 }
